@@ -1,0 +1,61 @@
+"""A test double of the Julep agents API's Users resource: the app factory."""
+
+import os
+import secrets
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+import api
+import db
+from schemas import BodyParseError, RequestValidationError
+
+
+def create_app(test_config=None):
+    """Build the app. Settings: AGENTS_API_* variables, FLASK_* variables, then `test_config`."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        DATABASE=os.path.join(app.instance_path, "users.sqlite3"),
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        PROVIDE_AUTOMATIC_OPTIONS=False,
+        API_KEY=os.environ.get("AGENTS_API_KEY"),
+        API_KEY_HEADER_NAME=os.environ.get("AGENTS_API_KEY_HEADER_NAME", "Authorization"),
+        MULTI_TENANT_MODE=os.environ.get("AGENTS_API_MULTI_TENANT_MODE", "false").lower() == "true",
+    )
+    app.config.from_prefixed_env()
+    if test_config is not None:
+        app.config.update(test_config)
+    if not app.config["API_KEY"]:
+        app.config["API_KEY"] = secrets.token_urlsafe(24)
+        app.logger.warning("AGENTS_API_KEY is not set; this run's API key is %s", app.config["API_KEY"])
+
+    db.init_app(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(api.bp, url_prefix="/api", name="api_under_api")
+    register_error_handlers(app)
+    return app
+
+
+def register_error_handlers(app):
+    """Every answer is JSON, worded as FastAPI words it."""
+
+    @app.errorhandler(api.ApiError)
+    def api_error(error):
+        return api.detail_response(error.status, error.message)
+
+    @app.errorhandler(RequestValidationError)
+    def validation_error(error):
+        return api.detail_response(422, error.detail)
+
+    @app.errorhandler(BodyParseError)
+    @app.errorhandler(UnicodeEncodeError)
+    def unreadable_body(error):
+        return api.detail_response(400, "There was an error parsing the body")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if error.code == 413:
+            return api.detail_response(413, "Request body too large")
+        headers = [(name, value) for name, value in error.get_headers() if name == "Allow"]
+        return api.detail_response(error.code, HTTP_STATUS_CODES[error.code], headers)

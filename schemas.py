@@ -1,0 +1,263 @@
+"""Marshmallow schemas of the Users API, and their errors shaped as pydantic v2 writes them.
+
+Every field raises `ValidationError({"type", "msg", "ctx"?})`; `load()` turns the
+messages into FastAPI's `{"detail": [{type, loc, msg, input, ctx?}]}` items, in
+field order, with the offending input echoed back.
+"""
+
+import json
+import re
+import uuid
+
+import regex
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+
+NAME_PATTERN = (
+    r"^[\p{L}\p{Nl}\p{Pattern_Syntax}\p{Pattern_White_Space}]+"
+    r"[\p{ID_Start}\p{Mn}\p{Mc}\p{Nd}\p{Pc}\p{Pattern_Syntax}\p{Pattern_White_Space}]*$"
+)
+PROJECT_PATTERN = r"^[a-zA-Z][a-zA-Z0-9_]*$"
+
+
+class RequestValidationError(Exception):
+    """A 422: `detail` is the list of pydantic-style error items."""
+
+    def __init__(self, detail):
+        super().__init__(detail)
+        self.detail = detail
+
+
+class BodyParseError(Exception):
+    """A 400: the body is not text FastAPI could read (bad UTF-8, too deep, NaN, ...)."""
+
+
+def field_error(error_type, msg, ctx=None):
+    message = {"type": error_type, "msg": msg}
+    if ctx is not None:
+        message["ctx"] = ctx
+    return ValidationError(message)
+
+
+class StrictString(fields.Field):
+    """A string, never coerced, checked for length and then pattern (pydantic's order).
+
+    Patterns are matched against the whole string, as pydantic-core's Rust regex
+    does with `^…$`; the `regex` module gives the `\\p{…}` Unicode properties.
+    """
+
+    def __init__(self, *, min_length=None, max_length=None, pattern=None, **kwargs):
+        string_type = {"type": "string_type", "msg": "Input should be a valid string"}
+        super().__init__(error_messages={"null": string_type, "invalid": string_type}, **kwargs)
+        self.min_length = min_length
+        self.max_length = max_length
+        self.pattern = pattern
+        self.matcher = regex.compile(pattern) if pattern else None
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not str:
+            raise self.make_error("invalid")
+        if self.min_length is not None and len(value) < self.min_length:
+            raise field_error(
+                "string_too_short",
+                f"String should have at least {self.min_length} character{plural(self.min_length)}",
+                {"min_length": self.min_length},
+            )
+        if self.max_length is not None and len(value) > self.max_length:
+            raise field_error(
+                "string_too_long",
+                f"String should have at most {self.max_length} character{plural(self.max_length)}",
+                {"max_length": self.max_length},
+            )
+        if self.matcher is not None and not self.matcher.fullmatch(value):
+            raise field_error(
+                "string_pattern_mismatch",
+                f"String should match pattern '{self.pattern}'",
+                {"pattern": self.pattern},
+            )
+        return value
+
+
+def plural(count):
+    return "" if count == 1 else "s"
+
+
+class JSONObject(fields.Field):
+    """A JSON object (a dict as json.loads gives it), kept as it is."""
+
+    def __init__(self, **kwargs):
+        dict_type = {"type": "dict_type", "msg": "Input should be a valid dictionary"}
+        super().__init__(error_messages={"null": dict_type, "invalid": dict_type}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not dict:
+            raise self.make_error("invalid")
+        return value
+
+
+HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+SIMPLE_UUID = re.compile(r"[0-9a-fA-F]{32}")
+HYPHENATED_UUID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+GROUP_STARTS = (0, 9, 14, 19, 24)
+GROUP_LENGTHS = (8, 4, 4, 4, 12)
+
+
+class PydanticUUID(fields.Field):
+    """A UUID in every form pydantic-core accepts, with its error words when it is not one.
+
+    pydantic-core parses with Rust's `uuid` crate: a 32-digit simple form, or the
+    hyphenated form bare, in braces or after `urn:uuid:`. The error detail below
+    follows that crate's `InvalidUuid::into_err` step by step.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if len(value) == 32:
+            body = value if SIMPLE_UUID.fullmatch(value) else None
+        elif len(value) == 36:
+            body = value
+        elif len(value) == 38 and value[0] == "{" and value[-1] == "}":
+            body = value[1:-1]
+        elif len(value) == 45 and value.startswith("urn:uuid:"):
+            body = value[9:]
+        else:
+            body = None
+        if body is not None and (len(body) == 32 or HYPHENATED_UUID.fullmatch(body)):
+            return uuid.UUID(body)
+        error = uuid_error(value)
+        raise field_error("uuid_parsing", f"Input should be a valid UUID, {error}", {"error": error})
+
+
+def uuid_error(text):
+    if len(text) >= 2 and text[0] == "{" and text[-1] == "}":
+        body, offset, simple = text[1:-1], 1, False
+    elif text.startswith("urn:uuid:"):
+        body, offset, simple = text[9:], 9, False
+    else:
+        body, offset, simple = text, 0, True
+    hyphens = []
+    for index, character in enumerate(body):
+        if character == "-":
+            hyphens.append(index)
+        elif character not in HEX_DIGITS:
+            return (
+                "invalid character: expected an optional prefix of `urn:uuid:` followed by "
+                f"[0-9a-fA-F-], found `{character}` at {index + offset + 1}"
+            )
+    if not hyphens and simple:
+        return f"invalid length: expected length 32 for simple format, found {len(text)}"
+    if len(hyphens) != 4:
+        return f"invalid group count: expected 5, found {len(hyphens) + 1}"
+    for group in range(4):
+        if hyphens[group] != GROUP_STARTS[group + 1] - 1:
+            found = hyphens[group] - GROUP_STARTS[group]
+            return f"invalid group length in group {group}: expected {GROUP_LENGTHS[group]}, found {found}"
+    # The uuid crate measures the last group against the whole input, prefix and braces included.
+    return f"invalid group length in group 4: expected 12, found {len(text) - GROUP_STARTS[4]}"
+
+
+class PydanticSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    def load_or_collect(self, data, location, errors):
+        """Load `data`; on failure append its error items (loc starting with `location`) to `errors`."""
+        try:
+            return self.load(data)
+        except ValidationError as error:
+            for name, message in error.messages.items():
+                item = {"type": message["type"], "loc": [location, name], "msg": message["msg"]}
+                item["input"] = data[name]
+                if "ctx" in message:
+                    item["ctx"] = message["ctx"]
+                errors.append(item)
+            return None
+
+
+class UserPath(PydanticSchema):
+    user_id = PydanticUUID(required=True)
+
+
+class UserBody(PydanticSchema):
+    """CreateOrUpdateUserRequest, with the hosted service's defaults for what is omitted."""
+
+    metadata = JSONObject(allow_none=True, load_default=None)
+    name = StrictString(max_length=120, pattern=NAME_PATTERN, load_default="")
+    about = StrictString(load_default="")
+    project = StrictString(
+        min_length=1, max_length=255, pattern=PROJECT_PATTERN, allow_none=True, load_default=None
+    )
+
+
+USER_PATH = UserPath()
+USER_BODY = UserBody()
+
+
+def reject_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def finite_float(text):
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} overflows a double")
+    return number
+
+
+def body_value(data, content_type):
+    """The request body as FastAPI hands it to pydantic: parsed JSON, raw text, or None when empty.
+
+    Raises RequestValidationError for malformed JSON and BodyParseError where
+    FastAPI answers 400 (or, for NaN, infinities and bad UTF-8 outside JSON,
+    fails with a 500 that a test double should not copy).
+    """
+    if not data:
+        return None
+    if not content_type or is_json_media_type(content_type):
+        try:
+            return json.loads(data, parse_constant=reject_constant, parse_float=finite_float)
+        except json.JSONDecodeError as error:
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "json_invalid",
+                        "loc": ["body", error.pos],
+                        "msg": "JSON decode error",
+                        "input": {},
+                        "ctx": {"error": error.msg},
+                    }
+                ]
+            ) from error
+        except (ValueError, RecursionError) as error:
+            raise BodyParseError() from error
+    try:
+        return data.decode()
+    except UnicodeDecodeError as error:
+        raise BodyParseError() from error
+
+
+def is_json_media_type(content_type):
+    """As FastAPI decides through `email.message`: application/json or application/*+json."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type.count("/") != 1:
+        return False
+    main_type, subtype = media_type.split("/")
+    return main_type == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
+def load_body(value, errors):
+    """Validate a body value against UserBody, appending error items to `errors`."""
+    if value is None:
+        errors.append({"type": "missing", "loc": ["body"], "msg": "Field required", "input": None})
+        return None
+    if type(value) is not dict:
+        errors.append(
+            {
+                "type": "model_attributes_type",
+                "loc": ["body"],
+                "msg": "Input should be a valid dictionary or object to extract fields from",
+                "input": value,
+            }
+        )
+        return None
+    return USER_BODY.load_or_collect(value, "body", errors)

@@ -1,0 +1,134 @@
+"""Our answers beside those of the hosted service's own stack (FastAPI 0.115 + pydantic 2.10)."""
+
+import io
+import json
+import sys
+from typing import Annotated
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import Field, TypeAdapter, ValidationError
+
+from conftest import AUTH, USER_ID
+from reference import reference_app
+from schemas import NAME_PATTERN, PROJECT_PATTERN, USER_BODY
+
+CONTRACT = yaml.safe_load(open(__file__.rsplit("/", 1)[0] + "/julep-users-openapi.yaml"))
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return TestClient(reference_app)
+
+
+def both(client, reference, path, body, content_type="application/json"):
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    # input_stream: the test client would otherwise build a form out of an empty multipart body.
+    ours = client.post(path, input_stream=io.BytesIO(body), content_length=len(body), headers={**AUTH, **headers})
+    theirs = reference.post(path, content=body, headers=headers)
+    return ours, theirs
+
+
+def assert_same(ours, theirs):
+    if theirs.status_code == 422:
+        assert (ours.status_code, ours.data) == (422, theirs.content)
+    else:
+        assert ours.status_code == theirs.status_code
+
+
+def test_patterns_are_the_contracts():
+    request = CONTRACT["components"]["schemas"]["CreateOrUpdateUserRequest"]["properties"]
+    assert request["name"]["pattern"] == NAME_PATTERN
+    assert request["project"]["anyOf"][0]["pattern"] == PROJECT_PATTERN
+
+
+PATHS = [
+    USER_ID, USER_ID.upper(), USER_ID.replace("-", ""), "{" + USER_ID + "}", "urn:uuid:" + USER_ID,
+    "abc", "x", "", "-", "----", "{}", "{", "}", "urn:uuid:", "urn:uuid:{" + USER_ID + "}",
+    "{" + USER_ID, USER_ID + "}", "{urn:uuid:" + USER_ID + "}", USER_ID + "0", USER_ID[:-1], USER_ID[1:],
+    USER_ID.replace("-", "", 1), USER_ID + "-", "-" + USER_ID, USER_ID.replace("-", "--", 1),
+    USER_ID.replace("7b6f", "7b6"), USER_ID.replace("7b6f", "7b6ff"), USER_ID.replace("9c1a", "9c1aa"),
+    "g" * 32, "0" * 31, "0" * 33, "0" * 36, "0" * 38, "0" * 45, "%C3%A9" * 3, "0%C3%A9", "%E2%82%AC",
+    "%F0%9F%98%80", "0190e6a2 7b6f 7b5e 9c1a 1234567890ab", "%ff", "%20", "a-b-c-d-e", "aaaaaaaa-b-c-d-e",
+    "aaaaaaaa-bbbb-c-d-e", "aaaaaaaa-bbbb-cccc-d-e", "aaaaaaaa-bbbb-cccc-dddd-e", "{aaaaaaaa-bbbb-cccc-dddd-e}",
+    "urn:uuid:aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeeee", "{" + USER_ID.replace("-", "") + "}",
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_user_id_forms(client, reference, path):
+    assert_same(*both(client, reference, f"/users/{path}", b'{"about": 5}'))
+
+
+BODIES = [
+    b"", b" ", b"\n", b"null", b"[]", b"{}", b"5", b'"x"', b"true", b"{", b"}", b'{"a"', b'{"a":', b'{"a":1,}',
+    b"{'a': 1}", b'{"a":1} x', b'{"a":1}\n', b"\xef\xbb\xbf{}", b"[1,2", b'{"name": "Ada",}',
+    b'{"metadata": [1], "name": 5}', b'{"metadata": "x"}', b'{"metadata": null}', b'{"metadata": {"a": {"b": [1, null]}}}',
+    b'{"name": null}', b'{"name": ""}', b'{"name": "1"}', b'{"name": "a\\u0000"}', b'{"name": "\\t"}',
+    b'{"name": "Ada\\n"}', b'{"name": "A" }', b'{"about": null}', b'{"about": 1.5}', b'{"about": []}',
+    b'{"project": null}', b'{"project": ""}', b'{"project": "_a"}', b'{"project": "a b"}', b'{"project": "a\\n"}',
+    b'{"project": ' + b'"a' + b"b" * 255 + b'"}', b'{"name": "' + b"a" * 121 + b'"}', b'{"name": "' + b"1" * 121 + b'"}',
+    b'{"metadata": 1, "name": 1, "about": 1, "project": 1}', b'{"metadata": {}, "metadata": 5}',
+    b'{"name": "\xc3\xa9t\xc3\xa9"}', b'{"name": "\xe2\x82\xac"}', '{"name": "Ā"}'.encode("utf-16"),
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_bodies(client, reference, body):
+    assert_same(*both(client, reference, f"/users/{USER_ID}", body))
+    assert_same(*both(client, reference, "/users/abc", body))
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "", "application/json", "Application/JSON", "application/json;charset=latin-1", "application/problem+json",
+     "application/+json", "application/json+x", "text/json", "text/plain", "multipart/form-data", "application/*", "a/b/c", ";"],
+)
+def test_content_types(client, reference, content_type):
+    for body in [b'{"name": "Ada"}', b'{"name": 5}', b"[1]", b'{"a', b""]:
+        assert_same(*both(client, reference, f"/users/{USER_ID}", body, content_type))
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=8,
+)
+field_values = (
+    json_values
+    | st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=130)
+    | st.from_regex(r"[a-zA-Z][a-zA-Z0-9_]{0,300}", fullmatch=True)
+)
+bodies = st.dictionaries(st.sampled_from(["metadata", "name", "about", "project", "id", "other"]), field_values) | json_values
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=bodies)
+def test_random_bodies(client, reference, body):
+    # The database is shared by the examples on purpose: valid writes just upsert one user.
+    assert_same(*both(client, reference, f"/users/{USER_ID}", json.dumps(body).encode()))
+
+
+def test_name_pattern_agrees_on_every_code_point():
+    """The `regex` module's Unicode tables must be those of pydantic-core's Rust regex."""
+    matcher = USER_BODY.fields["name"].matcher
+    adapter = TypeAdapter(Annotated[str, Field(pattern=NAME_PATTERN)])
+
+    def pydantic_accepts(text):
+        try:
+            adapter.validate_python(text)
+            return True
+        except ValidationError:
+            return False
+
+    disagreements = [
+        hex(code_point)
+        for code_point in range(sys.maxunicode + 1)
+        if not 0xD800 <= code_point <= 0xDFFF
+        for text in (chr(code_point), "A" + chr(code_point))
+        if bool(matcher.fullmatch(text)) != pydantic_accepts(text)
+    ]
+    assert disagreements == []
