@@ -6,9 +6,13 @@ import time
 import uuid
 
 from flask import Blueprint, Response, current_app, g, request
+from werkzeug.exceptions import MethodNotAllowed
+
+import uuid6
 
 import db
-from schemas import USER_PATH, RequestValidationError, body_value, load_body
+import openapi
+from schemas import LIST_USERS_QUERY, USER_PATH, RequestValidationError, body_value, load_body
 
 DEFAULT_DEVELOPER_ID = "00000000-0000-0000-0000-000000000000"
 
@@ -38,6 +42,13 @@ def json_response(status, text, headers=None):
 
 def detail_response(status, detail, headers=None):
     return json_response(status, encode_compact({"detail": detail}), headers)
+
+
+@bp.before_request
+def refuse_head():
+    """Werkzeug answers HEAD wherever GET is routed; FastAPI's API routes do not."""
+    if request.method == "HEAD":
+        raise MethodNotAllowed(sorted(request.url_rule.methods - {"HEAD", "OPTIONS"}))
 
 
 @bp.before_request
@@ -79,21 +90,131 @@ def user_json(row):
     )
 
 
-@bp.post("/users/<user_id>")
-def create_or_update_user(user_id):
-    body = body_value(request.get_data(), request.headers.get("Content-Type"))
-    errors = []
+def read_user_id(user_id, errors):
     path = USER_PATH.load_or_collect({"user_id": user_id}, "path", errors)
-    user = load_body(body, errors)
+    return path and str(path["user_id"])
+
+
+def read_body(errors):
+    """The body validated as CreateOrUpdateUserRequest, and the raw value it came from."""
+    raw = body_value(request.get_data(), request.headers.get("Content-Type"))
+    return load_body(raw, errors), raw
+
+
+def with_defaults(user):
+    """The hosted service's full-overwrite defaults for null fields."""
+    return {**user, "project": user["project"] or "default", "metadata": user["metadata"] or {}}
+
+
+def check(errors):
     if errors:
         raise RequestValidationError(errors)
-    row = db.upsert_user(
-        g.developer_id,
-        str(path["user_id"]),
-        user["name"],
-        user["about"],
-        user["project"] or "default",
-        user["metadata"] or {},
-        now_micros(),
-    )
+
+
+@bp.post("/users/<user_id>")
+@openapi.operation(201, "User", body=True)
+def create_or_update_user(user_id):
+    errors = []
+    user_id = read_user_id(user_id, errors)
+    user, _ = read_body(errors)
+    check(errors)
+    row = db.upsert_user(g.developer_id, user_id, with_defaults(user), now_micros())
     return json_response(201, user_json(row))
+
+
+@bp.post("/users")
+@openapi.operation(201, "User", body=True)
+def create_user():
+    errors = []
+    user, _ = read_body(errors)
+    check(errors)
+    row = db.upsert_user(g.developer_id, str(uuid6.uuid7()), with_defaults(user), now_micros())
+    return json_response(201, user_json(row))
+
+
+@bp.get("/users/<user_id>")
+@openapi.operation(200, "User", not_found=True)
+def get_user_details(user_id):
+    errors = []
+    user_id = read_user_id(user_id, errors)
+    check(errors)
+    row = db.get_user(g.developer_id, user_id)
+    if row is None:
+        raise ApiError(404, "User not found during get")
+    return json_response(200, user_json(row))
+
+
+@bp.put("/users/<user_id>")
+@openapi.operation(200, "User", body=True, not_found=True)
+def update_user(user_id):
+    errors = []
+    user_id = read_user_id(user_id, errors)
+    user, _ = read_body(errors)
+    check(errors)
+    row = db.update_user(g.developer_id, user_id, with_defaults(user), now_micros())
+    if row is None:
+        raise ApiError(404, "The specified user or its dependencies do not exist during update")
+    return json_response(200, user_json(row))
+
+
+@bp.patch("/users/<user_id>")
+@openapi.operation(200, "User", body=True, not_found=True)
+def patch_user(user_id):
+    errors = []
+    user_id = read_user_id(user_id, errors)
+    user, raw = read_body(errors)
+    check(errors)
+    # Only what the body holds changes; a null metadata or project keeps the stored one.
+    changes = {name: value for name, value in user.items() if name in raw and value is not None}
+    row = db.patch_user(g.developer_id, user_id, changes, now_micros())
+    if row is None:
+        raise ApiError(404, "The specified user or its dependencies do not exist during patch")
+    return json_response(200, user_json(row))
+
+
+@bp.delete("/users/<user_id>")
+@openapi.operation(202, "ResourceDeletedResponse", not_found=True)
+def delete_user(user_id):
+    errors = []
+    user_id = read_user_id(user_id, errors)
+    check(errors)
+    if not db.delete_user(g.developer_id, user_id):
+        raise ApiError(404, "No user found during delete")
+    deleted_at = format_timestamp(now_micros())
+    return json_response(202, f'{{"id":"{user_id}","deleted_at":"{deleted_at}","jobs":[]}}')
+
+
+@bp.get("/users")
+@openapi.operation(200, "ListResponse_User_", query="ListUsersQuery")
+def list_users():
+    errors = []
+    # Starlette keeps the last of repeated query parameters.
+    given = {name: request.args.getlist(name)[-1] for name in LIST_USERS_QUERY.fields if name in request.args}
+    query = LIST_USERS_QUERY.load_or_collect(given, "query", errors)
+    check(errors)
+    if not 1 <= query["limit"] <= 100:
+        raise ApiError(400, "Limit must be between 1 and 100")
+    if query["offset"] < 0:
+        raise ApiError(400, "Offset must be non-negative")
+    metadata_filter = {
+        name.removeprefix("metadata_filter."): filter_value(values[-1])
+        for name, values in request.args.lists()
+        if name.startswith("metadata_filter.")
+    }
+    rows = db.list_users(
+        g.developer_id, query["limit"], query["offset"], query["sort_by"], query["direction"], metadata_filter
+    )
+    return json_response(200, f'{{"items":[{",".join(map(user_json, rows))}]}}')
+
+
+def filter_value(text):
+    """A metadata_filter value: an int, else a float, else the text itself."""
+    try:
+        number = int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    # SQLite integers are 64-bit; JSON numbers past that are stored as reals anyway.
+    return number if -(2**63) <= number < 2**63 else float(number)

@@ -9,6 +9,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 import api
 import db
+import openapi
 from schemas import BodyParseError, RequestValidationError
 
 
@@ -33,6 +34,8 @@ def create_app(test_config=None):
     db.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(api.bp, url_prefix="/api", name="api_under_api")
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(openapi.get_swaggerui_blueprint("/docs", "/openapi.json", {"persistAuthorization": True}))
     register_error_handlers(app)
     return app
 

@@ -11,14 +11,30 @@ from flask.cli import with_appcontext
 
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
 
-UPSERT_USER = """
+USER_COLUMNS = "user_id, metadata, created_at, updated_at, name, about, project"
+
+UPSERT_USER = f"""
 INSERT INTO users (developer_id, user_id, name, about, project, metadata, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (developer_id, user_id) DO UPDATE SET
     name = excluded.name, about = excluded.about, project = excluded.project,
     metadata = excluded.metadata, updated_at = excluded.updated_at
-RETURNING user_id, metadata, created_at, updated_at, name, about, project
+RETURNING {USER_COLUMNS}
 """
+
+UPDATE_USER = f"""
+UPDATE users SET name = ?, about = ?, project = ?, metadata = ?, updated_at = ?
+WHERE developer_id = ? AND user_id = ?
+RETURNING {USER_COLUMNS}
+"""
+
+SELECT_USER = f"SELECT {USER_COLUMNS} FROM users WHERE developer_id = ? AND user_id = ?"
+
+# A metadata_filter value matches a JSON number by value (1 equals 1.0) and a string by text, never across.
+METADATA_MATCHES = {
+    "number": "EXISTS (SELECT 1 FROM json_each(users.metadata) WHERE key = ? AND type IN ('integer', 'real') AND value = ?)",
+    "text": "EXISTS (SELECT 1 FROM json_each(users.metadata) WHERE key = ? AND type = 'text' AND value = ?)",
+}
 
 
 class ConnectionPool:
@@ -75,22 +91,16 @@ def apply_schema(db):
     db.executescript(SCHEMA)
 
 
-def upsert_user(developer_id, user_id, name, about, project, metadata, now):
-    """Create or fully overwrite a user; return the stored row (USER_COLUMNS).
+def stored_metadata(metadata):
+    """Metadata as stored: compact JSON text.
 
     Like the hosted service's Postgres, the store cannot hold NUL characters:
-    they are removed from `about` and from metadata keys and values.
+    they are removed from metadata keys and values (and from `about`).
     """
-    metadata_json = json.dumps(metadata, ensure_ascii=False, separators=(",", ":"))
-    if "\\u0000" in metadata_json:
-        metadata = without_nul(metadata)
-        metadata_json = json.dumps(metadata, ensure_ascii=False, separators=(",", ":"))
-    about = about.replace("\x00", "")
-    # fetchall() steps the statement to its end, so the write lock is released now.
-    (row,) = get_db().execute(
-        UPSERT_USER, (developer_id, user_id, name, about, project, metadata_json, now, now)
-    ).fetchall()
-    return row
+    text = json.dumps(metadata, ensure_ascii=False, separators=(",", ":"))
+    if "\\u0000" in text:
+        text = json.dumps(without_nul(metadata), ensure_ascii=False, separators=(",", ":"))
+    return text
 
 
 def without_nul(value):
@@ -101,6 +111,77 @@ def without_nul(value):
     if isinstance(value, list):
         return [without_nul(item) for item in value]
     return value
+
+
+def upsert_user(developer_id, user_id, user, now):
+    """Create the user or overwrite all of its fields; return the stored row (USER_COLUMNS)."""
+    # fetchall() steps the statement to its end, so the write lock is released now.
+    (row,) = get_db().execute(
+        UPSERT_USER,
+        (
+            developer_id, user_id, user["name"], user["about"].replace("\x00", ""), user["project"],
+            stored_metadata(user["metadata"]), now, now,
+        ),
+    ).fetchall()
+    return row
+
+
+def update_user(developer_id, user_id, user, now):
+    """Overwrite all fields of an existing user; the stored row, or None if there is no such user."""
+    rows = get_db().execute(
+        UPDATE_USER,
+        (
+            user["name"], user["about"].replace("\x00", ""), user["project"], stored_metadata(user["metadata"]),
+            now, developer_id, user_id,
+        ),
+    ).fetchall()
+    return rows[0] if rows else None
+
+
+def patch_user(developer_id, user_id, changes, now):
+    """Change only the fields in `changes`, merging `metadata` key by key; the row, or None if no such user."""
+    db = get_db()
+    # IMMEDIATE takes the write lock before the read, so a concurrent patch cannot be lost.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        row = db.execute(SELECT_USER, (developer_id, user_id)).fetchone()
+        if row is None:
+            return None
+        user = dict(zip(("metadata", "name", "about", "project"), (json.loads(row[1]), *row[4:])))
+        if "metadata" in changes:
+            user["metadata"].update(changes.pop("metadata"))
+        user.update(changes)
+        return update_user(developer_id, user_id, user, now)
+    finally:
+        db.execute("COMMIT")
+
+
+def get_user(developer_id, user_id):
+    return get_db().execute(SELECT_USER, (developer_id, user_id)).fetchone()
+
+
+def delete_user(developer_id, user_id):
+    """Delete a user; False if there was none."""
+    cursor = get_db().execute("DELETE FROM users WHERE developer_id = ? AND user_id = ?", (developer_id, user_id))
+    return cursor.rowcount == 1
+
+
+def list_users(developer_id, limit, offset, sort_by, direction, metadata_filter):
+    """One page of a developer's users; `metadata_filter` pairs each key with an int, float or str.
+
+    Ties on the sort key are broken by id, so pages never overlap or skip.
+    """
+    conditions = ["developer_id = ?"]
+    parameters = [developer_id]
+    for key, value in metadata_filter.items():
+        conditions.append(METADATA_MATCHES["text" if isinstance(value, str) else "number"])
+        parameters += [key, value]
+    # sort_by and direction were validated against fixed choices, so they are safe to place in the SQL.
+    query = (
+        f"SELECT {USER_COLUMNS} FROM users WHERE {' AND '.join(conditions)} "
+        f"ORDER BY {sort_by} {direction}, user_id {direction} LIMIT ? OFFSET ?"
+    )
+    return get_db().execute(query, (*parameters, limit, offset)).fetchall()
 
 
 @click.command("init-db")

@@ -94,6 +94,35 @@ class JSONObject(fields.Field):
         return value
 
 
+# What Rust's str::trim() removes (Unicode White_Space), which is not quite what str.strip() removes.
+WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+INTEGER_TEXT = re.compile(r"([+-]?[0-9]+(?:_[0-9]+)*)(?:\.0+)?")
+
+
+class PydanticInt(fields.Field):
+    """An integer from query text, parsed as pydantic-core parses a str in lax mode."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        match = INTEGER_TEXT.fullmatch(value.strip(WHITE_SPACE))
+        if match is None:
+            raise field_error("int_parsing", "Input should be a valid integer, unable to parse string as an integer")
+        return int(match[1])
+
+
+class PydanticLiteral(fields.Field):
+    """One of a few strings, as `typing.Literal[...]` validates it."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = choices
+        self.expected = " or ".join(f"'{choice}'" for choice in choices)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value not in self.choices:
+            raise field_error("literal_error", f"Input should be {self.expected}", {"expected": self.expected})
+        return value
+
+
 HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 SIMPLE_UUID = re.compile(r"[0-9a-fA-F]{32}")
 HYPHENATED_UUID = re.compile(
@@ -189,8 +218,53 @@ class UserBody(PydanticSchema):
     )
 
 
+class ListUsersQuery(PydanticSchema):
+    limit = PydanticInt(load_default=100)
+    offset = PydanticInt(load_default=0)
+    sort_by = PydanticLiteral(("created_at", "updated_at"), load_default="created_at")
+    direction = PydanticLiteral(("asc", "desc"), load_default="desc")
+
+
 USER_PATH = UserPath()
 USER_BODY = UserBody()
+LIST_USERS_QUERY = ListUsersQuery()
+
+
+# Responses, rendered by hand for speed (api.user_json); these schemas describe them in /openapi.json.
+
+
+class User(UserBody):
+    id = fields.UUID(dump_only=True, required=True)
+    created_at = fields.DateTime(dump_only=True, required=True)
+    updated_at = fields.DateTime(dump_only=True, required=True)
+
+
+class ListResponse_User_(PydanticSchema):  # noqa: N801 - FastAPI's name for ListResponse[User]
+    items = fields.List(fields.Nested(User), required=True)
+
+
+class ResourceDeletedResponse(PydanticSchema):
+    id = fields.UUID(required=True)
+    deleted_at = fields.DateTime(required=True)
+    jobs = fields.List(fields.UUID())
+
+
+class ValidationError_(PydanticSchema):  # noqa: N801 - "ValidationError" in the document
+    loc = fields.List(
+        fields.Raw(metadata={"anyOf": [{"type": "string"}, {"type": "integer"}]}),
+        required=True,
+        metadata={"title": "Location"},
+    )
+    msg = fields.String(required=True, metadata={"title": "Message"})
+    type = fields.String(required=True, metadata={"title": "Error Type"})
+
+
+class HTTPValidationError(PydanticSchema):
+    detail = fields.List(fields.Nested(ValidationError_))
+
+
+class HTTPError(PydanticSchema):
+    detail = fields.String(required=True)
 
 
 def reject_constant(name):

@@ -1,7 +1,7 @@
 """The official Julep SDK, a real client, against the double served over HTTP."""
 
 import pytest
-from julep import Julep, PermissionDeniedError, UnprocessableEntityError
+from julep import Julep, NotFoundError, PermissionDeniedError, UnprocessableEntityError
 
 from conftest import API_KEY, USER_ID
 
@@ -43,3 +43,33 @@ def test_wrong_key_raises_permission_denied(live_server):
 def test_base_url_with_the_api_prefix_works_too(live_server):
     user = Julep(api_key=API_KEY, base_url=f"{live_server}/api").users.create_or_update(USER_ID, name="Ada")
     assert user.name == "Ada"
+
+
+def test_the_whole_lifecycle(julep):
+    created = julep.users.create(name="Grace", about="Admiral", metadata={"rank": "rear admiral"})
+    assert julep.users.get(created.id) == created
+
+    patched = julep.users.update(created.id, metadata={"navy": True})
+    assert (patched.name, patched.about, patched.metadata) == ("Grace", "Admiral", {"rank": "rear admiral", "navy": True})
+    assert patched.updated_at > created.updated_at
+
+    reset = julep.users.reset(created.id, name="Grace Hopper")
+    assert (reset.name, reset.about, reset.metadata, reset.project) == ("Grace Hopper", "", {}, "default")
+    assert reset.created_at == created.created_at
+
+    deleted = julep.users.delete(created.id)
+    assert deleted.id == created.id
+    assert deleted.jobs == []
+    with pytest.raises(NotFoundError):
+        julep.users.get(created.id)
+    with pytest.raises(NotFoundError):
+        julep.users.delete(created.id)
+
+
+def test_list_auto_paginates_over_every_user_exactly_once(julep):
+    ids = {julep.users.create(name=f"U{number}", metadata={"batch": 7}).id for number in range(130)}
+    julep.users.create(name="Other", metadata={"batch": 8})
+    listed = [user.id for user in julep.users.list(limit=50, metadata_filter={"batch": 7})]
+    assert len(listed) == 130
+    assert set(listed) == ids
+    assert len(list(julep.users.list())) == 131

@@ -386,11 +386,20 @@ def test_unknown_route_is_json_404(client):
     assert (response.status_code, response.get_json()) == (404, {"detail": "Not Found"})
 
 
-@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"])
-def test_wrong_method_is_json_405(client, method):
-    response = client.open(URL, method=method, headers=AUTH)
+@pytest.mark.parametrize(
+    "path, method", [(URL, "OPTIONS"), (URL, "TRACE"), ("/users", "PUT"), ("/users", "DELETE"), ("/api/users", "PATCH")]
+)
+def test_wrong_method_is_json_405(client, path, method):
+    response = client.open(path, method=method, headers=AUTH)
     assert (response.status_code, response.get_json()) == (405, {"detail": "Method Not Allowed"})
     assert "POST" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("path", [URL, "/users", "/api/users"])
+def test_head_is_not_answered_like_get(client, path):
+    response = client.open(path, method="HEAD", headers=AUTH, buffered=True)
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"] and "HEAD" not in response.headers["Allow"]
 
 
 def test_body_over_the_limit_is_413_without_being_read(client):
