@@ -3,6 +3,7 @@
 import json
 import queue
 import sqlite3
+import threading
 from pathlib import Path
 
 import click
@@ -41,36 +42,54 @@ class ConnectionPool:
     """Open connections kept for reuse, so a request does not pay for connecting.
 
     A file database gets as many connections as there are concurrent requests.
-    An in-memory database lives in exactly one connection, which requests
-    then take in turn.
     """
 
     def __init__(self, path):
         self.path = path
         self.idle = queue.LifoQueue()
-        if path == ":memory:":
-            self.idle.put(self.connect())
-        else:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-
-    def connect(self):
-        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA busy_timeout = 10000")
-        db.execute("PRAGMA synchronous = NORMAL")
-        return db
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
 
     def take(self):
-        if self.path == ":memory:":
-            return self.idle.get()
         try:
             return self.idle.get_nowait()
         except queue.Empty:
-            return self.connect()
+            return connect(self.path)
 
     def give(self, db):
         if db.in_transaction:
             db.rollback()
         self.idle.put(db)
+
+
+class SharedConnection:
+    """An in-memory database, which lives in exactly one connection.
+
+    Threads take it in turn; a thread that holds it already (an app context
+    opened inside another) gets it again instead of waiting for itself.
+    """
+
+    def __init__(self):
+        self.db = connect(":memory:")
+        self.lock = threading.RLock()
+        self.holds = 0
+
+    def take(self):
+        self.lock.acquire()
+        self.holds += 1
+        return self.db
+
+    def give(self, db):
+        self.holds -= 1
+        if self.holds == 0 and db.in_transaction:
+            db.rollback()
+        self.lock.release()
+
+
+def connect(path):
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    db.execute("PRAGMA busy_timeout = 10000")
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
 
 
 def get_db():
@@ -195,7 +214,8 @@ def init_db_command():
 
 
 def init_app(app):
-    pool = ConnectionPool(app.config["DATABASE"])
+    path = app.config["DATABASE"]
+    pool = SharedConnection() if path == ":memory:" else ConnectionPool(path)
     app.extensions["db_pool"] = pool
     db = pool.take()
     try:
