@@ -8,10 +8,9 @@ import uuid
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import MethodNotAllowed
 
-import uuid6
-
 import db
 import openapi
+from clock import new_uuid7, now_micros
 from schemas import LIST_USERS_QUERY, USER_PATH, RequestValidationError, body_value, load_body
 
 DEFAULT_DEVELOPER_ID = "00000000-0000-0000-0000-000000000000"
@@ -54,13 +53,8 @@ def refuse_head():
 @bp.before_request
 def authenticate():
     """Check the API key, then the developer; both come before anything about the request."""
-    config = current_app.config
-    sent = request.headers.get(config["API_KEY_HEADER_NAME"], "")
-    if sent[:7].lower() == "bearer ":
-        sent = sent[7:]
-    if not hmac.compare_digest(sent.encode(), config["API_KEY"].encode()):
-        raise ApiError(403, "Could not validate API KEY")
-    if config["MULTI_TENANT_MODE"]:
+    check_api_key()
+    if current_app.config["MULTI_TENANT_MODE"]:
         try:
             g.developer_id = str(uuid.UUID(request.headers["X-Developer-Id"]))
         except (KeyError, ValueError):
@@ -69,8 +63,14 @@ def authenticate():
         g.developer_id = DEFAULT_DEVELOPER_ID
 
 
-def now_micros():
-    return time.time_ns() // 1000
+def check_api_key():
+    """403 unless the request carries the API key, as `Bearer <key>` or bare."""
+    config = current_app.config
+    sent = request.headers.get(config["API_KEY_HEADER_NAME"], "")
+    if sent[:7].lower() == "bearer ":
+        sent = sent[7:]
+    if not hmac.compare_digest(sent.encode(), config["API_KEY"].encode()):
+        raise ApiError(403, "Could not validate API KEY")
 
 
 def format_timestamp(micros):
@@ -128,7 +128,7 @@ def create_user():
     errors = []
     user, _ = read_body(errors)
     check(errors)
-    row = db.upsert_user(g.developer_id, str(uuid6.uuid7()), with_defaults(user), now_micros())
+    row = db.upsert_user(g.developer_id, str(new_uuid7()), with_defaults(user), now_micros())
     return json_response(201, user_json(row))
 
 

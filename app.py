@@ -9,6 +9,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 import api
 import db
+import double
 import openapi
 from schemas import BodyParseError, RequestValidationError
 
@@ -23,6 +24,8 @@ def create_app(test_config=None):
         API_KEY=os.environ.get("AGENTS_API_KEY"),
         API_KEY_HEADER_NAME=os.environ.get("AGENTS_API_KEY_HEADER_NAME", "Authorization"),
         MULTI_TENANT_MODE=os.environ.get("AGENTS_API_MULTI_TENANT_MODE", "false").lower() == "true",
+        JOURNAL_SIZE=1000,
+        SEED_FILE=None,
     )
     app.config.from_prefixed_env()
     if test_config is not None:
@@ -36,6 +39,7 @@ def create_app(test_config=None):
     app.register_blueprint(api.bp, url_prefix="/api", name="api_under_api")
     app.register_blueprint(openapi.bp)
     app.register_blueprint(openapi.get_swaggerui_blueprint("/docs", "/openapi.json", {"persistAuthorization": True}))
+    double.init_app(app)
     register_error_handlers(app)
     return app
 

@@ -89,6 +89,8 @@ def connect(path):
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     db.execute("PRAGMA busy_timeout = 10000")
     db.execute("PRAGMA synchronous = NORMAL")
+    # Some builds (Debian's) zero every freed page: a reset would write the whole database once more.
+    db.execute("PRAGMA secure_delete = OFF")
     return db
 
 
@@ -208,7 +210,8 @@ def list_users(developer_id, limit, offset, sort_by, direction, metadata_filter)
 def init_db_command():
     """Empty the database: drop every table and apply schema.sql again."""
     db = get_db()
-    db.execute("DROP TABLE IF EXISTS users")
+    for table in ("users", "double_state", "journal", "faults"):
+        db.execute(f"DROP TABLE IF EXISTS {table}")
     apply_schema(db)
     click.echo("Initialized the database.")
 

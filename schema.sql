@@ -10,3 +10,45 @@ CREATE TABLE IF NOT EXISTS users (
     updated_at   INTEGER NOT NULL,
     PRIMARY KEY (developer_id, user_id)
 ) WITHOUT ROWID;
+
+-- The test double's own state. It lives here, not in process memory, so that
+-- every worker process of one server sees the same journal, faults and clock.
+CREATE TABLE IF NOT EXISTS double_state (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    journal_size INTEGER NOT NULL DEFAULT 1000,
+    frozen_now   INTEGER,                    -- microseconds since the epoch; NULL: the real clock
+    frozen_ids   INTEGER NOT NULL DEFAULT 0  -- UUIDv7 ids made since the clock was frozen
+);
+INSERT OR IGNORE INTO double_state (id) VALUES (1);
+
+CREATE TABLE IF NOT EXISTS journal (
+    -- The columns that filters read come first, before the large ones: a scan then reads no overflow pages.
+    id           INTEGER PRIMARY KEY,
+    developer_id TEXT,
+    method       TEXT NOT NULL,
+    api_path     TEXT NOT NULL,    -- path without the /api prefix
+    path         TEXT NOT NULL,
+    status       INTEGER NOT NULL,
+    started_at   INTEGER NOT NULL, -- microseconds since the epoch, real time
+    duration_us  INTEGER NOT NULL,
+    query        BLOB NOT NULL,    -- the raw query string
+    headers      TEXT NOT NULL,    -- JSON object of WSGI environ names, the API key redacted
+    body         BLOB NOT NULL,
+    response     BLOB NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS faults (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    method    TEXT,              -- NULL: any method
+    path      TEXT NOT NULL,     -- GLOB pattern over the path without the /api prefix
+    status    INTEGER,           -- NULL: processed normally after the delay
+    body      TEXT NOT NULL,     -- JSON
+    headers   TEXT NOT NULL,     -- JSON object
+    delay_ms  INTEGER NOT NULL,
+    times     INTEGER NOT NULL,
+    remaining INTEGER NOT NULL
+);
+-- A spent fault is gone, so "is any fault armed?" is a look at an empty table.
+CREATE TRIGGER IF NOT EXISTS fault_spent AFTER UPDATE OF remaining ON faults WHEN NEW.remaining = 0 BEGIN
+    DELETE FROM faults WHERE id = NEW.id;
+END;

@@ -115,7 +115,8 @@ class PydanticLiteral(fields.Field):
     def __init__(self, choices, **kwargs):
         super().__init__(**kwargs)
         self.choices = choices
-        self.expected = " or ".join(f"'{choice}'" for choice in choices)
+        quoted = [f"'{choice}'" for choice in choices]
+        self.expected = f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
     def _deserialize(self, value, attr, data, **kwargs):
         if value not in self.choices:
@@ -190,13 +191,17 @@ class PydanticSchema(Schema):
         unknown = EXCLUDE
 
     def load_or_collect(self, data, location, errors):
-        """Load `data`; on failure append its error items (loc starting with `location`) to `errors`."""
+        """Load `data`; on failure append its error items (loc starting with `location`) to `errors`.
+
+        A message may carry its own `loc` (below the field) and `input`; a missing
+        field's input is the whole object, as pydantic reports it.
+        """
         try:
             return self.load(data)
         except ValidationError as error:
             for name, message in error.messages.items():
-                item = {"type": message["type"], "loc": [location, name], "msg": message["msg"]}
-                item["input"] = data[name]
+                item = {"type": message["type"], "loc": [location, name, *message.get("loc", ())], "msg": message["msg"]}
+                item["input"] = message["input"] if "input" in message else data.get(name, data)
                 if "ctx" in message:
                     item["ctx"] = message["ctx"]
                 errors.append(item)

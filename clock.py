@@ -1,0 +1,37 @@
+"""The double's clock: the real time, unless a test froze it (POST /_double/clock)."""
+
+import time
+import uuid
+
+import uuid6
+from flask import g
+
+import double_db
+
+
+def frozen_now():
+    """The frozen time in microseconds, or None; read from the database at most once per request."""
+    if "frozen_now" not in g:
+        g.frozen_now = double_db.frozen_now()
+    return g.frozen_now
+
+
+def now_micros():
+    """Microseconds since the epoch."""
+    frozen = frozen_now()
+    return time.time_ns() // 1000 if frozen is None else frozen
+
+
+def new_uuid7():
+    """A new time-ordered UUIDv7.
+
+    Under a frozen clock it is made of the frozen time and a count of the ids made
+    since the clock was frozen, instead of random bits: the same test then gets
+    the same ids on every run.
+    """
+    frozen = frozen_now()
+    count = None if frozen is None else double_db.count_frozen_id()
+    if count is None:
+        return uuid6.uuid7()
+    millis, micros = divmod(frozen, 1000)
+    return uuid.UUID(int=millis << 80 | 0x7 << 76 | micros << 64 | 0b10 << 62 | count)

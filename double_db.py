@@ -1,0 +1,162 @@
+"""SQLite access for the test-double controls: request state, journal, faults, clock, reset, snapshots.
+
+All of it lives in the database, so every worker process of a server shares it.
+What must change atomically is one statement, or one transaction that takes the write lock first.
+"""
+
+from db import get_db
+
+REQUEST_STATE = "SELECT frozen_now, EXISTS (SELECT 1 FROM faults) FROM double_state"
+
+FIRE_FAULT = """
+UPDATE faults SET remaining = remaining - 1
+WHERE id = (
+    SELECT id FROM faults
+    WHERE (method IS NULL OR method = ?) AND ? GLOB path
+    ORDER BY id LIMIT 1
+)
+RETURNING status, body, headers, delay_ms
+"""
+
+FAULT_COLUMNS = "id, method, path, status, body, headers, delay_ms, times, remaining"
+
+JOURNAL_PRUNE_BATCH = 100
+
+ADD_JOURNAL_ENTRY = """
+INSERT INTO journal (method, path, api_path, query, headers, body, status, response, started_at, duration_us, developer_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+IMPORT_USER = """
+INSERT INTO users (developer_id, user_id, name, about, project, metadata, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (developer_id, user_id) DO UPDATE SET
+    name = excluded.name, about = excluded.about, project = excluded.project, metadata = excluded.metadata,
+    created_at = excluded.created_at, updated_at = excluded.updated_at
+"""
+
+
+def request_state():
+    """(the frozen clock or None, whether any fault is armed): the one look an API request takes."""
+    (row,) = get_db().execute(REQUEST_STATE).fetchall()
+    return row
+
+
+def frozen_now():
+    (row,) = get_db().execute("SELECT frozen_now FROM double_state").fetchall()
+    return row[0]
+
+
+def set_journal_size(size):
+    get_db().execute("UPDATE double_state SET journal_size = ?", (size,))
+
+
+def fire_fault(method, api_path):
+    """Spend one use of the oldest armed fault matching the request: (status, body, headers, delay_ms) or None.
+
+    One UPDATE, so two workers never spend the same use.
+    """
+    rows = get_db().execute(FIRE_FAULT, (method, api_path)).fetchall()
+    return rows[0] if rows else None
+
+
+def add_fault(method, path, status, body, headers, delay_ms, times):
+    (row,) = get_db().execute(
+        "INSERT INTO faults (method, path, status, body, headers, delay_ms, times, remaining)"
+        f" VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {FAULT_COLUMNS}",
+        (method, path, status, body, headers, delay_ms, times, times),
+    ).fetchall()
+    return row
+
+
+def armed_faults():
+    return get_db().execute(f"SELECT {FAULT_COLUMNS} FROM faults ORDER BY id").fetchall()
+
+
+def clear_faults():
+    get_db().execute("DELETE FROM faults")
+
+
+def add_journal_entry(*entry):
+    """Append one entry (ADD_JOURNAL_ENTRY's columns).
+
+    The entries that fall out of the last journal_size are deleted in batches:
+    deleting one per insert would double the insert's cost.
+    """
+    db = get_db()
+    entry_id = db.execute(ADD_JOURNAL_ENTRY, entry).lastrowid
+    if entry_id % JOURNAL_PRUNE_BATCH == 0:
+        db.execute("DELETE FROM journal WHERE id <= ? - (SELECT journal_size FROM double_state)", (entry_id,))
+
+
+def journal_entries(method=None, api_path=None, developer_id=None):
+    """The last journal_size entries, oldest first; `api_path` is a GLOB pattern."""
+    return get_db().execute(
+        "SELECT method, path, query, headers, body, status, response, started_at, duration_us, developer_id"
+        " FROM journal"
+        " WHERE id > (SELECT max(id) FROM journal) - (SELECT journal_size FROM double_state)"
+        " AND (?1 IS NULL OR method = ?1) AND (?2 IS NULL OR api_path GLOB ?2)"
+        " AND (?3 IS NULL OR developer_id = ?3)"
+        " ORDER BY id",
+        (method, api_path, developer_id),
+    ).fetchall()
+
+
+def clear_journal():
+    get_db().execute("DELETE FROM journal")
+
+
+def freeze_clock(now):
+    get_db().execute("UPDATE double_state SET frozen_now = ?, frozen_ids = 0", (now,))
+
+
+def advance_clock(micros):
+    """Move the frozen clock; the new time, or None when the clock is not frozen."""
+    (row,) = get_db().execute(
+        "UPDATE double_state SET frozen_now = frozen_now + ? RETURNING frozen_now", (micros,)
+    ).fetchall()
+    return row[0]
+
+
+def count_frozen_id():
+    """Count one more id made under the frozen clock: the count, or None when the clock is not frozen."""
+    rows = get_db().execute(
+        "UPDATE double_state SET frozen_ids = frozen_ids + 1 WHERE frozen_now IS NOT NULL RETURNING frozen_ids"
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def unfreeze_clock():
+    get_db().execute("UPDATE double_state SET frozen_now = NULL, frozen_ids = 0")
+
+
+def reset(developer_id=None):
+    """Everything gone; or, for one developer, their users and journal entries."""
+    db = get_db()
+    db.execute("BEGIN IMMEDIATE")
+    with db:
+        if developer_id is None:
+            # DELETE without WHERE empties a table at once, however large (SQLite's truncate optimisation).
+            db.execute("DELETE FROM users")
+            db.execute("DELETE FROM journal")
+            db.execute("DELETE FROM faults")
+            db.execute("UPDATE double_state SET frozen_now = NULL, frozen_ids = 0")
+        else:
+            db.execute("DELETE FROM users WHERE developer_id = ?", (developer_id,))
+            db.execute("DELETE FROM journal WHERE developer_id = ?", (developer_id,))
+
+
+def all_users():
+    """Every developer's users: (developer_id, *USER_COLUMNS), by developer then age."""
+    return get_db().execute(
+        "SELECT developer_id, user_id, metadata, created_at, updated_at, name, about, project FROM users"
+        " ORDER BY developer_id, created_at, user_id"
+    ).fetchall()
+
+
+def import_users(rows):
+    """Upsert (developer_id, user_id, name, about, project, metadata, created_at, updated_at) rows, all or none."""
+    db = get_db()
+    db.execute("BEGIN IMMEDIATE")
+    with db:
+        db.executemany(IMPORT_USER, rows)
