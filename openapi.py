@@ -15,7 +15,6 @@ COMPONENTS = {
     "User": schemas.User,
     "ListResponse_User_": schemas.ListResponse_User_,
     "ResourceDeletedResponse": schemas.ResourceDeletedResponse,
-    "ListUsersQuery": schemas.ListUsersQuery,
     "ValidationError": schemas.ValidationError_,
     "HTTPValidationError": schemas.HTTPValidationError,
     "HTTPError": schemas.HTTPError,
