@@ -4,6 +4,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
+from servers import Server
 
 API_KEY = "test-key"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
@@ -29,3 +30,19 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+@pytest.fixture
+def start_server(tmp_path):
+    """Start live servers as subprocesses (`start("flask" | "gunicorn", database=…, **env)`); all stop at the end."""
+    started = []
+
+    def start(kind, database=None, **settings):
+        database = database or tmp_path / "users.sqlite3"
+        server = Server(kind, database, tmp_path / f"{kind}-{len(started)}.log", API_KEY, **settings)
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()
