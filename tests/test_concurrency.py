@@ -1,0 +1,105 @@
+"""Many clients at once against live servers: only 201s, each echoing its write, and nothing lost."""
+
+import json
+import sqlite3
+import threading
+import uuid
+
+import pytest
+
+from api import user_json
+from servers import Client
+
+THREADS = 16
+UPSERTS_PER_THREAD = 250
+SHARED_IDS = [str(uuid.UUID(int=number)) for number in range(1, 21)]
+
+
+def user_body(thread, number):
+    return {
+        "name": f"Thread{thread} write{number}",
+        "about": f"written by thread {thread} ü",
+        "project": f"p{thread}",
+        "metadata": {"thread": thread, "write": number, "tags": ["a", None, 1.5]},
+    }
+
+
+def run_clients(servers):
+    """16 threads x 250 upserts, spread over `servers`; even writes go to a shared id, odd ones to fresh ids.
+
+    Returns every write as (user_id, body sent, status, response text).
+    """
+    writes = [[] for _ in range(THREADS)]
+
+    def client_thread(thread):
+        client = Client(servers[thread % len(servers)])
+        try:
+            for number in range(UPSERTS_PER_THREAD):
+                shared = number % 2 == 0
+                user_id = SHARED_IDS[(thread + number) % len(SHARED_IDS)] if shared else str(uuid.uuid4())
+                body = user_body(thread, number)
+                writes[thread].append((user_id, body, *client.upsert(user_id, body)))
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=client_thread, args=(thread,)) for thread in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [write for thread_writes in writes for write in thread_writes]
+
+
+def stored_users(database):
+    """Every stored user as the API answers it, by id."""
+    with sqlite3.connect(database) as db:
+        rows = db.execute(
+            "SELECT user_id, metadata, created_at, updated_at, name, about, project FROM users"
+        ).fetchall()
+    return {row[0]: user_json(row) for row in rows}
+
+
+def assert_nothing_lost(writes, database):
+    assert len(writes) == THREADS * UPSERTS_PER_THREAD
+    failures = [(status, text) for _, _, status, text in writes if status != 201]
+    assert failures == []
+    for user_id, body, _, text in writes:
+        user = json.loads(text)
+        assert {key: user[key] for key in ("id", *body)} == {"id": user_id, **body}
+
+    answers = {}
+    for user_id, _, _, text in writes:
+        answers.setdefault(user_id, []).append(text)
+    stored = stored_users(database)
+    assert len(stored) == len(SHARED_IDS) + THREADS * UPSERTS_PER_THREAD // 2
+    assert stored.keys() == answers.keys()
+    for user_id in SHARED_IDS:
+        # Every write after the first found the user, so all share its created_at.
+        assert len({json.loads(text)["created_at"] for text in answers[user_id]}) == 1
+        assert stored[user_id] in answers[user_id]
+    for user_id, texts in answers.items():
+        if user_id not in SHARED_IDS:
+            assert [stored[user_id]] == texts
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("kind", ["flask", "gunicorn"])
+def test_parallel_upserts_on_one_server_lose_nothing(start_server, tmp_path, kind):
+    database = tmp_path / "users.sqlite3"
+    server = start_server(kind, database)
+    writes = run_clients([server])
+    assert_nothing_lost(writes, database)
+    assert "database is locked" not in server.log()
+    assert "Traceback" not in server.log()
+
+
+@pytest.mark.live
+def test_two_server_processes_on_one_file_lose_nothing(start_server, tmp_path):
+    database = tmp_path / "users.sqlite3"
+    servers = [start_server("flask", database), start_server("flask", database)]
+    writes = run_clients(servers)
+    assert_nothing_lost(writes, database)
+    for server in servers:
+        assert "database is locked" not in server.log()
+        assert "Traceback" not in server.log()
+
