@@ -4,6 +4,7 @@ import json
 import queue
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import click
@@ -108,8 +109,27 @@ def return_db(exception=None):
 
 
 def apply_schema(db):
-    db.execute("PRAGMA journal_mode = WAL")
+    use_wal(db)
     db.executescript(SCHEMA)
+
+
+def use_wal(db, timeout=10):
+    """Switch the file to WAL mode, waiting for processes that switch it at the same moment.
+
+    The switch upgrades a read lock to an exclusive one, which SQLite refuses at
+    once instead of waiting out busy_timeout: it happens when several workers
+    start together on a brand-new file. Once one has switched, the others find
+    the file in WAL mode and have nothing to do.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
 
 
 def stored_metadata(metadata):

@@ -4,9 +4,11 @@ import json
 import sqlite3
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+import db
 from api import user_json
 from servers import Client
 
@@ -103,3 +105,16 @@ def test_two_server_processes_on_one_file_lose_nothing(start_server, tmp_path):
         assert "database is locked" not in server.log()
         assert "Traceback" not in server.log()
 
+
+def test_workers_starting_at_once_on_a_brand_new_file_all_get_the_schema(tmp_path):
+    """As gunicorn's workers do at boot: each applies the schema, racing to switch a new file to WAL."""
+    workers = 8
+    for attempt in range(30):
+        pool = db.ConnectionPool(str(tmp_path / f"{attempt}.sqlite3"))
+        connections = [pool.connect() for _ in range(workers)]
+        with ThreadPoolExecutor(workers) as executor:
+            list(executor.map(db.apply_schema, connections))
+        for connection in connections:
+            assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+            assert connection.execute("SELECT count(*) FROM users").fetchone() == (0,)
+            connection.close()
