@@ -1,8 +1,11 @@
 """The production server's defaults: `gunicorn` from the repository root reads this file."""
 
+import json
 import multiprocessing
 import os
 import secrets
+
+from gunicorn import util
 
 wsgi_app = "app:create_app()"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -11,6 +14,8 @@ workers = multiprocessing.cpu_count()
 worker_class = "gthread"
 threads = 8
 keepalive = 5
+# Test suites start many doubles side by side: one shared ~/.gunicorn/gunicorn.ctl would be taken over by each.
+control_socket_disable = True
 
 
 def on_starting(server):
@@ -18,3 +23,14 @@ def on_starting(server):
     if not os.environ.get("AGENTS_API_KEY"):
         os.environ["AGENTS_API_KEY"] = secrets.token_urlsafe(24)
         server.log.warning("AGENTS_API_KEY is not set; this run's API key is %s", os.environ["AGENTS_API_KEY"])
+
+
+def write_json_error(sock, status, reason, message):
+    """Gunicorn's own answers (bad request line, oversized headers, ...) as `{"detail": reason}`, like the app's."""
+    body = json.dumps({"detail": reason}, separators=(",", ":")).encode()
+    head = f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+# Gunicorn has no setting for these pages; its workers (forked from this process) call util.write_error.
+util.write_error = write_json_error
