@@ -6,7 +6,13 @@ import time
 import uuid
 
 from flask import Blueprint, Response, current_app, g, request
-from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import (
+    BadRequest,
+    ClientDisconnected,
+    HTTPException,
+    MethodNotAllowed,
+    RequestEntityTooLarge,
+)
 
 import db
 import openapi
@@ -90,6 +96,28 @@ def user_json(row):
     )
 
 
+def request_body():
+    """The body's bytes; one that breaks off is a 400 and one over the limit a 413, never a write.
+
+    Werkzeug's own server checks this itself. Under gunicorn, Werkzeug hands on a
+    body cut short of its Content-Length, cuts a chunked body at the limit without
+    a word, and lets gunicorn's error for a malformed chunk through as a 500.
+    """
+    try:
+        data = request.get_data()
+        # A chunked body is cut at the limit: a byte more behind it means it was too large.
+        if request.content_length is None and len(data) == request.max_content_length:
+            if request.environ["wsgi.input"].read(1):
+                raise RequestEntityTooLarge()
+    except HTTPException:
+        raise
+    except Exception as error:  # the server could not read the body: gunicorn's errors have no common base
+        raise BadRequest() from error
+    if request.content_length is not None and len(data) < request.content_length:
+        raise ClientDisconnected()
+    return data
+
+
 def read_user_id(user_id, errors):
     path = USER_PATH.load_or_collect({"user_id": user_id}, "path", errors)
     return path and str(path["user_id"])
@@ -97,7 +125,7 @@ def read_user_id(user_id, errors):
 
 def read_body(errors):
     """The body validated as CreateOrUpdateUserRequest, and the raw value it came from."""
-    raw = body_value(request.get_data(), request.headers.get("Content-Type"))
+    raw = body_value(request_body(), request.headers.get("Content-Type"))
     return load_body(raw, errors), raw
 
 
