@@ -35,6 +35,8 @@ def create_app(test_config=None):
         app.logger.warning("AGENTS_API_KEY is not set; this run's API key is %s", app.config["API_KEY"])
 
     db.init_app(app)
+    # Werkzeug would answer `/users//x` with an HTML redirect; Starlette has no such route: a 404.
+    app.url_map.merge_slashes = False
     app.register_blueprint(api.bp)
     app.register_blueprint(api.bp, url_prefix="/api", name="api_under_api")
     app.register_blueprint(openapi.bp)
