@@ -1,0 +1,160 @@
+"""Hostile requests against the production server: each gets its JSON 4xx (or a 2xx where it is valid),
+a refused one changes nothing, and the server stays healthy.
+
+The corpus is tests/hostile_requests.txt, one case a line: a Python dict literal read with
+ast.literal_eval. Keys (all optional but `expect`):
+
+  expect      the exact status
+  method      "POST"
+  target      "/users/{id}"
+  headers     {name: value} over the defaults (Host, Authorization, Content-Type: application/json,
+              Content-Length of the body, Connection: close); None removes a default
+  body        b""
+  raw         the whole request, instead of method/target/headers/body
+
+Text (target, header names and values, body, raw) is str (sent as UTF-8) or bytes, or a list of such
+parts where (part, count) stands for the part repeated count times. `{id}` in it is a stored user's
+id, `{key}` the API key.
+  trickle     seconds to wait before each byte of the body (a slow client)
+  half_close  True: shut the sending side once all is sent (a client that gives up)
+"""
+
+import ast
+import http.client
+import json
+import select
+import socket
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from api import DEFAULT_DEVELOPER_ID, user_json
+from conftest import API_KEY, USER_ID
+from servers import Server
+
+pytestmark = pytest.mark.live
+
+CORPUS = Path(__file__).with_name("hostile_requests.txt")
+OTHER_ID = "11111111-2222-4333-8444-555555555555"
+
+
+def corpus():
+    lines = enumerate(CORPUS.read_text(encoding="utf-8").splitlines(), 1)
+    return [
+        pytest.param(ast.literal_eval(line), id=f"line{number}")
+        for number, line in lines
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def text(value):
+    """A corpus text as bytes, parts joined and repeated, {id} and {key} filled in."""
+    if isinstance(value, list):
+        return b"".join(text(part[0]) * part[1] if isinstance(part, tuple) else text(part) for part in value)
+    data = value if isinstance(value, bytes) else value.encode()
+    return data.replace(b"{id}", USER_ID.encode()).replace(b"{key}", API_KEY.encode())
+
+
+def request_parts(case):
+    """(method, head bytes, body bytes) of a corpus case."""
+    if "raw" in case:
+        raw = text(case["raw"])
+        return raw.split(b" ", 1)[0].decode("latin-1"), raw, b""
+    method = case.get("method", "POST")
+    body = text(case.get("body", b""))
+    headers = {
+        "Host": "127.0.0.1",
+        "Authorization": "Bearer {key}",
+        "Content-Type": "application/json",
+        "Content-Length": str(len(body)),
+        "Connection": "close",
+    }
+    for name, value in case.get("headers", {}).items():
+        for default in [default for default in headers if default.lower() == name.lower()]:
+            del headers[default]
+        if value is not None:
+            headers[name] = value
+    lines = [text(method) + b" " + text(case.get("target", "/users/{id}")) + b" HTTP/1.1"]
+    lines += [text(name) + b": " + text(value) for name, value in headers.items()]
+    return method, b"\r\n".join(lines) + b"\r\n\r\n", body
+
+
+def send(sock, data):
+    """Send `data`, stopping early if the server answers first (a 413 does not wait for the body)."""
+    sent = 0
+    while sent < len(data):
+        readable, writable, _ = select.select([sock], [sock], [], 10)
+        if readable:
+            return
+        try:
+            sent += sock.send(data[sent : sent + 65536])
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+def exchange(port, case):
+    """Send a case on a new connection: (status, Content-Type, body bytes)."""
+    method, head, body = request_parts(case)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        if "trickle" in case:
+            sock.sendall(head)
+            for byte in range(len(body)):
+                time.sleep(case["trickle"])
+                sock.sendall(body[byte : byte + 1])
+        else:
+            send(sock, head + body)
+        if case.get("half_close"):
+            sock.shutdown(socket.SHUT_WR)
+        response = http.client.HTTPResponse(sock, method=method)
+        response.begin()
+        return response.status, response.getheader("Content-Type"), response.read()
+
+
+def stored_users(database):
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT developer_id, user_id, metadata, created_at, updated_at, name, about, project FROM users")
+        return {(row[0], row[1]): user_json(row[1:]) for row in rows}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    server = Server("gunicorn", folder / "users.sqlite3", folder / "gunicorn.log", API_KEY).start()
+    for user_id in (USER_ID, OTHER_ID):
+        body = {"name": "Seed", "about": "untouched", "metadata": {"seed": True}}
+        assert server.request("POST", f"/users/{user_id}", json.dumps(body))[0] == 201
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("case", corpus())
+def test_hostile_request(server, case):
+    database = server.env["FLASK_DATABASE"]
+    before = stored_users(database)
+    status, content_type, body = exchange(server.port, case)
+    after = stored_users(database)
+    assert status == case["expect"], body[:500]
+    assert content_type == "application/json"
+    if case.get("method") == "HEAD":
+        assert body == b""
+    elif status < 300:
+        user = json.loads(body)
+        # A valid request changes its own user and nothing else.
+        assert after == {**before, (DEFAULT_DEVELOPER_ID, user["id"]): body.decode()}
+    else:
+        assert list(json.loads(body)) == ["detail"]
+        assert after == before
+
+
+def test_corpus_is_large_enough():
+    assert len(corpus()) >= 200
+
+
+def test_the_server_is_healthy_after_the_corpus(server):
+    assert server.process.poll() is None
+    assert server.request("POST", f"/users/{USER_ID}", '{"name": "After"}')[0] == 201
+    log = server.log()
+    assert "Traceback" not in log
+    assert API_KEY not in log
