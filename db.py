@@ -219,10 +219,19 @@ def list_users(developer_id, limit, offset, sort_by, direction, metadata_filter)
         parameters += [key, value]
     # sort_by and direction were validated against fixed choices, so they are safe to place in the SQL.
     query = (
-        f"SELECT {USER_COLUMNS} FROM users WHERE {' AND '.join(conditions)} "
+        f"SELECT {USER_COLUMNS} FROM users WHERE {all_of(conditions)} "
         f"ORDER BY {sort_by} {direction}, user_id {direction} LIMIT ? OFFSET ?"
     )
-    return get_db().execute(query, (*parameters, limit, offset)).fetchall()
+    # An offset past SQLite's 64-bit integers is past the end all the same.
+    return get_db().execute(query, (*parameters, limit, min(offset, 2**63 - 1))).fetchall()
+
+
+def all_of(conditions):
+    """The conditions joined by AND as a balanced tree: SQLite refuses expressions over 1000 deep."""
+    if len(conditions) == 1:
+        return conditions[0]
+    middle = len(conditions) // 2
+    return f"({all_of(conditions[:middle])}) AND ({all_of(conditions[middle:])})"
 
 
 @click.command("init-db")

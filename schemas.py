@@ -106,7 +106,12 @@ class PydanticInt(fields.Field):
         match = INTEGER_TEXT.fullmatch(value.strip(WHITE_SPACE))
         if match is None:
             raise field_error("int_parsing", "Input should be a valid integer, unable to parse string as an integer")
-        return int(match[1])
+        try:
+            return int(match[1])
+        except ValueError:  # past int()'s 4300 digits, where pydantic-core stops too
+            raise field_error(
+                "int_parsing_size", "Unable to parse input string as an integer, exceeded maximum size"
+            ) from None
 
 
 class PydanticLiteral(fields.Field):
