@@ -244,5 +244,10 @@ def filter_value(text):
             return float(text)
         except ValueError:
             return text
-    # SQLite integers are 64-bit; JSON numbers past that are stored as reals anyway.
-    return number if -(2**63) <= number < 2**63 else float(number)
+    # SQLite integers are 64-bit; JSON numbers past that are stored as reals anyway, infinite past a double.
+    if -(2**63) <= number < 2**63:
+        return number
+    try:
+        return float(number)
+    except OverflowError:
+        return float("inf") if number > 0 else float("-inf")

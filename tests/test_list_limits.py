@@ -42,3 +42,13 @@ def test_thousands_of_metadata_filters_are_answered(client):
     assert [user["id"] for user in response.get_json()["items"]] == [USER_ID]
     response = client.get(f"/users?{query}&metadata_filter.k0=x", headers=AUTH)
     assert (response.status_code, response.get_json()) == (200, {"items": []})
+
+
+def test_a_metadata_filter_past_a_double_matches_what_sqlite_stores(client):
+    huge = "9" * 3000
+    body = f'{{"metadata": {{"huge": {huge}}}}}'
+    assert client.post(f"/users/{USER_ID}", data=body, content_type="application/json", headers=AUTH).status_code == 201
+    response = client.get(f"/users?metadata_filter.huge={huge}", headers=AUTH)
+    assert [user["id"] for user in response.get_json()["items"]] == [USER_ID]
+    response = client.get(f"/users?metadata_filter.huge=-{huge}", headers=AUTH)
+    assert (response.status_code, response.get_json()) == (200, {"items": []})
