@@ -34,12 +34,12 @@ def live_server(app):
 
 @pytest.fixture
 def start_server(tmp_path):
-    """Start live servers as subprocesses (`start("flask" | "gunicorn", database=…, **env)`); all stop at the end."""
+    """Start live servers as subprocesses (`start("flask" | "gunicorn", database=…, api_key=…, **env)`); all stop at the end."""
     started = []
 
-    def start(kind, database=None, **settings):
+    def start(kind, database=None, api_key=API_KEY, **settings):
         database = database or tmp_path / "users.sqlite3"
-        server = Server(kind, database, tmp_path / f"{kind}-{len(started)}.log", API_KEY, **settings)
+        server = Server(kind, database, tmp_path / f"{kind}-{len(started)}.log", api_key, **settings)
         started.append(server)
         return server.start()
 

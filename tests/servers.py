@@ -5,6 +5,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -80,6 +81,16 @@ class Server:
         finally:
             connection.close()
         return response.status, json.loads(data) if data else None
+
+    def send_raw(self, data, timeout=10):
+        """Send raw bytes on a new connection; everything the server answers until it closes."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as connection:
+            connection.sendall(data)
+            connection.shutdown(socket.SHUT_WR)
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+        return answer
 
     def kill(self):
         """SIGKILL every process of the server at once: a crash."""

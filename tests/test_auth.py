@@ -1,0 +1,88 @@
+"""The API key: every route the app serves asks for it, and it never shows in a log line or an answer."""
+
+import re
+
+import pytest
+
+from app import create_app
+from conftest import API_KEY, USER_ID
+
+# Documentation, and Flask's static files (there are none): public, as on the hosted service.
+PUBLIC_ENDPOINTS = {"static", "openapi.openapi_json", "swagger_ui.show"}
+
+
+def guarded_routes(app):
+    """(method, path) of every route but the public ones, found in the URL map so that none is forgotten."""
+    return sorted(
+        (method, re.sub(r"<(?:\w+:)?\w+>", USER_ID, rule.rule))
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in PUBLIC_ENDPOINTS
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    )
+
+
+ROUTES = guarded_routes(create_app({"DATABASE": ":memory:", "API_KEY": API_KEY}))
+WRONG_KEYS = [
+    {},
+    {"Authorization": ""},
+    {"Authorization": "Bearer wrong"},
+    {"Authorization": f"Bearer {API_KEY}x"},
+    {"Authorization": f"Bearer {API_KEY[:-1]}"},
+    {"Authorization": f"Basic {API_KEY}"},
+    {"X-Api-Key": API_KEY},
+]
+
+
+def test_the_routes_are_all_found():
+    assert len(ROUTES) >= 14
+    assert ("POST", f"/api/users/{USER_ID}") in ROUTES
+
+
+@pytest.mark.parametrize("method, path", ROUTES)
+def test_every_route_refuses_a_missing_or_wrong_key(client, method, path):
+    for headers in WRONG_KEYS:
+        response = client.open(path, method=method, headers=headers, json={})
+        assert (response.status_code, response.get_json()) == (403, {"detail": "Could not validate API KEY"}), headers
+
+
+@pytest.mark.parametrize("path", ["/openapi.json", "/api/openapi.json", "/docs/"])
+def test_documentation_is_public(client, path):
+    assert client.get(path).status_code == 200
+
+
+SECRET = "never-shown-5f0c1e7d"
+LEAKY_REQUESTS = [
+    b"POST /users/abc HTTP/1.1\r\nAuthorization: Bearer {key}\r\nContent-Length: 8\r\n\r\n{\"name\":",
+    b"POST /users HTTP/1.1\r\nAuthorization: {key}\r\nContent-Length: 1\r\n\r\n\xff",
+    b"POST /users HTTP/1.1\r\nAuthorization: Bearer {key}\r\nContent-Length: 10485760\r\n\r\n{}",
+    b"POST /users HTTP/1.1\r\nAuthorization: Bearer {key}\r\nContent-Length: 100\r\n\r\n{}",
+    b"GET /users?limit=x HTTP/1.1\r\nAuthorization: Bearer {key}\r\n\r\n",
+    b"GET /users HTTP/1.1\r\nAuthorization: Bearer {key}x\r\n\r\n",
+    b"GET /users HTTP/1.1\r\nAuthorization: Bearer {key}\r\nAuthorization: Bearer {key}\r\n\r\n",
+    b"GET /users HTTP/1.1\r\nAuthorization: Bearer {key}\r\n folded\r\n\r\n",
+    b"GET /users HTTP/1.1\r\nAuthorization: Bearer {key}\x00\r\n\r\n",
+    b"GET /users HTTP/1.1\r\nAuthorization: Bearer {key}\rX\r\n\r\n",
+    b"GET /users HTTP/1.1\r\nAuthorization : Bearer {key}\r\n\r\n",
+    b"GET /users HTTP/1.1\r\nX-{key}: 1\r\n\r\n",
+    b"GET /users HTTP/1.1\r\nAuthorization: Bearer {key}\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n",
+    b"POST /users HTTP/1.1\r\nAuthorization: Bearer {key}\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    b"POST /users HTTP/1.1\r\nAuthorization: Bearer {key}\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+]
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("kind", ["flask", "gunicorn"])
+def test_the_key_is_in_no_answer_and_no_log_line(start_server, kind):
+    # With gunicorn's access log on, which is off by default.
+    server = start_server(kind, api_key=SECRET, GUNICORN_CMD_ARGS="--access-logfile -")
+    key = SECRET.encode()
+    requests = [request.replace(b"{key}", key) for request in LEAKY_REQUESTS]
+    for method, path in ROUTES:
+        head = f"{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {SECRET}\r\nContent-Length: 15\r\n"
+        requests.append(head.encode() + b"\r\n{\"name\": \"Ada\"}")
+    answers = [server.send_raw(request) for request in requests]
+    assert all(answer.startswith(b"HTTP/1.") for answer in answers)
+    assert [answer for answer in answers if key in answer] == []
+    server.stop()
+    assert '"GET /users HTTP/1.1"' in server.log()  # requests are logged
+    assert [line for line in server.log().splitlines() if SECRET in line] == []
