@@ -46,3 +46,4 @@ def start_server(tmp_path):
     yield start
     for server in started:
         server.stop()
+    assert [server.log_path.name for server in started if "Traceback" in server.log()] == []

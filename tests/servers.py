@@ -71,16 +71,14 @@ class Server:
                     raise
                 time.sleep(0.02)
 
-    def request(self, method, path, body=None, headers=None, timeout=10):
+    def request(self, method, path, body=None, headers=None):
         """One request on a new connection: (status, parsed JSON body or None)."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        client = Client(self, headers)
         try:
-            connection.request(method, path, body, {"Authorization": f"Bearer {self.api_key}", **(headers or {})})
-            response = connection.getresponse()
-            data = response.read()
+            status, text = client.request(method, path, body)
         finally:
-            connection.close()
-        return response.status, json.loads(data) if data else None
+            client.close()
+        return status, json.loads(text) if text else None
 
     def send_raw(self, data, timeout=10):
         """Send raw bytes on a new connection; everything the server answers until it closes."""
@@ -100,7 +98,8 @@ class Server:
     def stop(self):
         if self.process is None or self.process.poll() is not None:
             return
-        os.killpg(self.process.pid, signal.SIGTERM)
+        # SIGINT: both servers stop at once (gunicorn's SIGTERM would linger over kept-alive connections).
+        os.killpg(self.process.pid, signal.SIGINT)
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -115,17 +114,21 @@ class Server:
 
 
 class Client:
-    """A keep-alive HTTP client of one server, for one thread."""
+    """A keep-alive HTTP client of one server, for one thread; it sends the key and `headers` every time."""
 
-    def __init__(self, server, timeout=30):
+    def __init__(self, server, headers=None, timeout=30):
         self.connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
-        self.headers = {"Authorization": f"Bearer {server.api_key}", "Content-Type": "application/json"}
+        self.headers = {"Authorization": f"Bearer {server.api_key}", "Content-Type": "application/json", **(headers or {})}
 
-    def upsert(self, user_id, body):
-        """POST /users/{user_id}: (status, response text)."""
-        self.connection.request("POST", f"/users/{user_id}", json.dumps(body), self.headers)
+    def request(self, method, path, body=None):
+        """(status, response text); a dict body is sent as JSON."""
+        data = json.dumps(body) if isinstance(body, dict) else body
+        self.connection.request(method, path, data, self.headers)
         response = self.connection.getresponse()
         return response.status, response.read().decode()
+
+    def upsert(self, user_id, body):
+        return self.request("POST", f"/users/{user_id}", body)
 
     def close(self):
         self.connection.close()

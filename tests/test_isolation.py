@@ -1,0 +1,76 @@
+"""Multi-tenant mode on the production server: developers working on the same user ids at the same time
+never read, list, change or delete one another's users."""
+
+import json
+import threading
+import uuid
+
+import pytest
+
+from servers import Client
+
+pytestmark = pytest.mark.live
+
+DEVELOPERS = [str(uuid.UUID(int=number << 96)) for number in range(1, 5)]
+SHARED_IDS = [str(uuid.UUID(int=number)) for number in range(1, 11)]
+CREATED_PER_DEVELOPER = 20
+
+
+def work(server, developer, created, failures):
+    """Everything a developer can do, on ids every other developer uses too."""
+    client = Client(server, {"X-Developer-Id": developer})
+    name = f"Dev{DEVELOPERS.index(developer)}"
+
+    def expect(status, method, path, body=None):
+        answer = client.request(method, path, body)
+        if answer[0] != status:
+            failures.append((developer, method, path, answer))
+        return json.loads(answer[1])
+
+    try:
+        for user_id in SHARED_IDS:
+            expect(201, "POST", f"/users/{user_id}", {"name": name, "metadata": {"owner": developer}})
+            expect(200, "PUT", f"/users/{user_id}", {"name": name, "about": "put", "metadata": {"owner": developer}})
+            expect(200, "PATCH", f"/users/{user_id}", {"about": f"patched by {name}"})
+        for _ in range(CREATED_PER_DEVELOPER):
+            created.append(expect(201, "POST", "/users", {"name": name, "metadata": {"owner": developer}})["id"])
+        expect(202, "DELETE", f"/users/{SHARED_IDS[0]}")
+    finally:
+        client.close()
+
+
+def test_developers_at_work_together_never_meet(start_server):
+    server = start_server("gunicorn", AGENTS_API_MULTI_TENANT_MODE="true")
+    created = {developer: [] for developer in DEVELOPERS}
+    failures = []
+    threads = [threading.Thread(target=work, args=(server, developer, created[developer], failures)) for developer in DEVELOPERS]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+
+    for number, developer in enumerate(DEVELOPERS):
+        client = Client(server, {"X-Developer-Id": developer})
+        own = set(SHARED_IDS[1:] + created[developer])
+        status, text = client.request("GET", "/users?limit=100")
+        listed = json.loads(text)["items"]
+        assert status == 200
+        assert {user["id"] for user in listed} == own
+        assert {(user["name"], user["metadata"]["owner"]) for user in listed} == {(f"Dev{number}", developer)}
+        for user_id in SHARED_IDS[1:]:
+            assert json.loads(client.request("GET", f"/users/{user_id}")[1])["about"] == f"patched by Dev{number}"
+        assert client.request("GET", f"/users/{SHARED_IDS[0]}")[0] == 404
+        others = [user_id for other in DEVELOPERS if other != developer for user_id in created[other]]
+        for user_id in others[:: len(others) // 10]:
+            for method, body in [("GET", None), ("PUT", {"name": "Thief"}), ("PATCH", {"name": "Thief"}), ("DELETE", None)]:
+                assert client.request(method, f"/users/{user_id}", body)[0] == 404, (method, user_id)
+        client.close()
+
+    # After all those attempts, everyone still has everything.
+    for developer in DEVELOPERS:
+        client = Client(server, {"X-Developer-Id": developer})
+        listed = json.loads(client.request("GET", "/users?limit=100")[1])["items"]
+        assert len(listed) == len(SHARED_IDS) - 1 + CREATED_PER_DEVELOPER
+        assert {user["metadata"]["owner"] for user in listed} == {developer}
+        client.close()
