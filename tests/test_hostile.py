@@ -156,6 +156,31 @@ def test_hostile_request(server, case):
         assert after == before
 
 
+def test_a_10_mb_body_is_refused_before_it_is_sent(server):
+    head = f"POST /users/{USER_ID} HTTP/1.1\r\nAuthorization: Bearer {API_KEY}\r\nContent-Length: 10485760\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(head.encode() + b"{" * 65536)  # and not one byte more
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        assert (response.status, response.read()) == (413, b'{"detail":"Request body too large"}')
+
+
+def test_stalled_bodies_hold_up_no_one_else(server):
+    database = server.env["FLASK_DATABASE"]
+    before = stored_users(database)
+    head = f"PUT /users/{USER_ID} HTTP/1.1\r\nAuthorization: Bearer {API_KEY}\r\nContent-Length: 100\r\n\r\n"
+    stalled = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(4)]
+    try:
+        for sock in stalled:
+            sock.sendall(head.encode() + b'{"name": "Stalled"')
+        for _ in range(20):
+            assert server.request("GET", f"/users/{USER_ID}")[0] == 200
+    finally:
+        for sock in stalled:
+            sock.close()
+    assert stored_users(database) == before
+
+
 def test_corpus_is_large_enough():
     assert len(corpus()) >= 200
 
