@@ -1,5 +1,6 @@
-"""The API key: every route the app serves asks for it, and it never shows in a log line or an answer."""
+"""The API key: every route the app serves asks for it, and it never shows in a log line, the journal or an answer."""
 
+import json
 import re
 
 import pytest
@@ -7,8 +8,8 @@ import pytest
 from app import create_app
 from conftest import API_KEY, USER_ID
 
-# Documentation, and Flask's static files (there are none): public, as on the hosted service.
-PUBLIC_ENDPOINTS = {"static", "openapi.openapi_json", "swagger_ui.show"}
+# Documentation, and Flask's static files (there are none): public, as on the hosted service; and the health check.
+PUBLIC_ENDPOINTS = {"static", "openapi.openapi_json", "swagger_ui.show", "double.health"}
 
 
 def guarded_routes(app):
@@ -72,16 +73,21 @@ LEAKY_REQUESTS = [
 
 @pytest.mark.live
 @pytest.mark.parametrize("kind", ["flask", "gunicorn"])
-def test_the_key_is_in_no_answer_and_no_log_line(start_server, kind):
+def test_the_key_is_in_no_answer_no_journal_entry_and_no_log_line(start_server, kind):
     # With gunicorn's access log on, which is off by default.
     server = start_server(kind, api_key=SECRET, GUNICORN_CMD_ARGS="--access-logfile -")
     key = SECRET.encode()
-    requests = [request.replace(b"{key}", key) for request in LEAKY_REQUESTS]
+    requests = []
     for method, path in ROUTES:
         head = f"{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {SECRET}\r\nContent-Length: 15\r\n"
         requests.append(head.encode() + b"\r\n{\"name\": \"Ada\"}")
+    # After the routes, of which two empty the journal.
+    requests += [request.replace(b"{key}", key) for request in LEAKY_REQUESTS]
     answers = [server.send_raw(request) for request in requests]
     assert all(answer.startswith(b"HTTP/1.") for answer in answers)
+    status, journal = server.request("GET", "/_double/requests")
+    assert status == 200 and len(journal["items"]) >= 5
+    answers.append(json.dumps(journal, ensure_ascii=False).encode())
     assert [answer for answer in answers if key in answer] == []
     server.stop()
     assert '"GET /users HTTP/1.1"' in server.log()  # requests are logged

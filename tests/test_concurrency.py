@@ -108,8 +108,8 @@ def test_workers_starting_at_once_on_a_brand_new_file_all_get_the_schema(tmp_pat
     """As gunicorn's workers do at boot: each applies the schema, racing to switch a new file to WAL."""
     workers = 8
     for attempt in range(30):
-        pool = db.ConnectionPool(str(tmp_path / f"{attempt}.sqlite3"))
-        connections = [pool.connect() for _ in range(workers)]
+        path = tmp_path / f"{attempt}.sqlite3"
+        connections = [db.connect(str(path)) for _ in range(workers)]
         with ThreadPoolExecutor(workers) as executor:
             list(executor.map(db.apply_schema, connections))
         for connection in connections:
