@@ -60,13 +60,15 @@ def refuse_head():
 def authenticate():
     """Check the API key, then the developer; both come before anything about the request."""
     check_api_key()
-    if current_app.config["MULTI_TENANT_MODE"]:
-        try:
-            g.developer_id = str(uuid.UUID(request.headers["X-Developer-Id"]))
-        except (KeyError, ValueError):
-            raise ApiError(400, "Invalid developer ID") from None
-    else:
-        g.developer_id = DEFAULT_DEVELOPER_ID
+    g.developer_id = calling_developer() if current_app.config["MULTI_TENANT_MODE"] else DEFAULT_DEVELOPER_ID
+
+
+def calling_developer():
+    """The developer the X-Developer-Id header names; a 400 unless it is a UUID."""
+    try:
+        return str(uuid.UUID(request.headers["X-Developer-Id"]))
+    except (KeyError, ValueError):
+        raise ApiError(400, "Invalid developer ID") from None
 
 
 def check_api_key():

@@ -137,6 +137,25 @@ def header_name(environ_name):
 def require_api_key():
     if request.endpoint != "double.health":
         api.check_api_key()
+        g.acting_developer = acting_developer()
+
+
+def acting_developer():
+    """In multi-tenant mode, the developer an X-Developer-Id names: the controls then reach only that developer's
+    users and journal entries. Without the header (a test harness) or in single-tenant mode, None: everyone's."""
+    if current_app.config["MULTI_TENANT_MODE"] and "X-Developer-Id" in request.headers:
+        return api.calling_developer()
+    return None
+
+
+def scoped(developer_id):
+    """The developer a control may reach when asked for `developer_id` (None: every developer)."""
+    acting = g.get("acting_developer")  # none at start-up, when FLASK_SEED_FILE is imported
+    if acting is None:
+        return developer_id
+    if developer_id not in (None, acting):
+        raise api.ApiError(400, "Invalid developer ID")
+    return acting
 
 
 @bp.get("/health")
@@ -148,21 +167,21 @@ def health():
 @bp.post("/reset")
 def reset():
     developer_id = load_reset_query(request.args)["developer_id"]
-    double_db.reset(None if developer_id is None else str(developer_id))
+    double_db.reset(scoped(None if developer_id is None else str(developer_id)))
     return no_content()
 
 
 @bp.get("/requests")
 def list_requests():
     entries = double_db.journal_entries(
-        request.args.get("method"), request.args.get("path"), request.args.get("developer_id")
+        request.args.get("method"), request.args.get("path"), scoped(request.args.get("developer_id"))
     )
     return items_response([journal_entry(*entry) for entry in entries])
 
 
 @bp.delete("/requests")
 def clear_requests():
-    double_db.clear_journal()
+    double_db.clear_journal(scoped(None))
     return no_content()
 
 
@@ -244,7 +263,7 @@ def fault_object(fault_id, method, path, status, body, headers, delay_ms, times,
 def export_users():
     users = [
         f'{{"developer_id":"{developer_id}",{api.user_json(user)[1:]}'
-        for developer_id, *user in double_db.all_users()
+        for developer_id, *user in double_db.all_users(scoped(None))
     ]
     return json_response(200, f'{{"items":[{",".join(users)}]}}')
 
@@ -263,7 +282,7 @@ def import_users(body):
         created_at = now if user["created_at"] is None else user["created_at"]
         rows.append(
             (
-                str(user["developer_id"]),
+                scoped(str(user["developer_id"])),
                 str(user["id"]),
                 user["name"],
                 user["about"].replace("\x00", ""),

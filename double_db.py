@@ -102,8 +102,9 @@ def journal_entries(method=None, api_path=None, developer_id=None):
     ).fetchall()
 
 
-def clear_journal():
-    get_db().execute("DELETE FROM journal")
+def clear_journal(developer_id=None):
+    """Empty the journal, or take out one developer's entries."""
+    get_db().execute("DELETE FROM journal WHERE ?1 IS NULL OR developer_id = ?1", (developer_id,))
 
 
 def freeze_clock(now):
@@ -146,11 +147,12 @@ def reset(developer_id=None):
             db.execute("DELETE FROM journal WHERE developer_id = ?", (developer_id,))
 
 
-def all_users():
-    """Every developer's users: (developer_id, *USER_COLUMNS), by developer then age."""
+def all_users(developer_id=None):
+    """Every developer's users, or one developer's: (developer_id, *USER_COLUMNS), by developer then age."""
     return get_db().execute(
         "SELECT developer_id, user_id, metadata, created_at, updated_at, name, about, project FROM users"
-        " ORDER BY developer_id, created_at, user_id"
+        " WHERE ?1 IS NULL OR developer_id = ?1 ORDER BY developer_id, created_at, user_id",
+        (developer_id,),
     ).fetchall()
 
 

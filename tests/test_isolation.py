@@ -1,5 +1,5 @@
-"""Multi-tenant mode on the production server: developers working on the same user ids at the same time
-never read, list, change or delete one another's users."""
+"""Multi-tenant mode: developers never read, list, change, delete or reset one another's users, through the API
+or the controls, even working on the same user ids at the same time."""
 
 import json
 import threading
@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
+from app import create_app
+from conftest import API_KEY, AUTH, USER_ID
 from servers import Client
-
-pytestmark = pytest.mark.live
 
 DEVELOPERS = [str(uuid.UUID(int=number << 96)) for number in range(1, 5)]
 SHARED_IDS = [str(uuid.UUID(int=number)) for number in range(1, 11)]
@@ -39,6 +39,7 @@ def work(server, developer, created, failures):
         client.close()
 
 
+@pytest.mark.live
 def test_developers_at_work_together_never_meet(start_server):
     server = start_server("gunicorn", AGENTS_API_MULTI_TENANT_MODE="true")
     created = {developer: [] for developer in DEVELOPERS}
@@ -74,3 +75,35 @@ def test_developers_at_work_together_never_meet(start_server):
         assert len(listed) == len(SHARED_IDS) - 1 + CREATED_PER_DEVELOPER
         assert {user["metadata"]["owner"] for user in listed} == {developer}
         client.close()
+
+
+def test_a_developers_controls_reach_only_their_own_users(tmp_path):
+    client = create_app({"DATABASE": str(tmp_path / "db.sqlite3"), "API_KEY": API_KEY, "MULTI_TENANT_MODE": True}).test_client()
+    alice, bob = DEVELOPERS[:2]
+    as_alice, as_bob = {**AUTH, "X-Developer-Id": alice}, {**AUTH, "X-Developer-Id": bob}
+    for headers, name in ((as_alice, "Alice"), (as_bob, "Bob")):
+        assert client.post(f"/users/{USER_ID}", json={"name": name}, headers=headers).status_code == 201
+
+    def developers(path, headers):
+        return [item["developer_id"] for item in client.get(path, headers=headers).get_json()["items"]]
+
+    assert developers("/_double/users", as_bob) == [bob]
+    assert developers("/_double/requests", as_bob) == [bob]
+    for method, path, body in [
+        ("POST", f"/_double/reset?developer_id={alice}", None),
+        ("GET", f"/_double/requests?developer_id={alice}", None),
+        ("POST", "/_double/users", {"items": [{"developer_id": alice, "id": USER_ID, "name": "Mallory"}]}),
+        ("POST", "/_double/users", {"items": [{"id": USER_ID, "name": "Mallory"}]}),
+    ]:
+        response = client.open(path, method=method, json=body, headers=as_bob)
+        assert (response.status_code, response.get_json()) == (400, {"detail": "Invalid developer ID"}), path
+    assert client.post("/_double/reset", headers=as_bob).status_code == 204
+    assert client.post(f"/users/{USER_ID}", json={"name": "Bob"}, headers=as_bob).status_code == 201
+    assert client.delete("/_double/requests", headers=as_bob).status_code == 204
+
+    assert client.get(f"/users/{USER_ID}", headers=as_alice).get_json()["name"] == "Alice"
+    assert developers("/_double/requests", as_alice) == [alice] * 2
+    # A harness, sending no developer, still sees and resets everyone.
+    assert developers("/_double/users", AUTH) == [alice, bob]
+    assert client.post("/_double/reset", headers=AUTH).status_code == 204
+    assert developers("/_double/users", AUTH) == []
