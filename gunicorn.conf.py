@@ -14,6 +14,8 @@ workers = multiprocessing.cpu_count()
 worker_class = "gthread"
 threads = 8
 keepalive = 5
+# The most gunicorn allows short of no limit (its default is 4094): the hosted service takes longer URLs still.
+limit_request_line = 8190
 # Test suites start many doubles side by side: one shared ~/.gunicorn/gunicorn.ctl would be taken over by each.
 control_socket_disable = True
 

@@ -24,6 +24,8 @@ ERROR_DESCRIPTIONS = {
     403: "Missing or wrong API key",
     404: "No such user",
     413: "Request body too large",
+    414: "Request line too long for the server (gunicorn: 8190 bytes)",
+    431: "Request headers too large for the server (gunicorn: 8190 bytes a header, 100 headers)",
 }
 
 bp = Blueprint("openapi", __name__)
@@ -91,7 +93,7 @@ def operation_object(view, path, method):
             "content": {"application/json": {"schema": described["response"]}},
         }
     }
-    errors = [400, 403] + [404] * described["not_found"] + [413] * described["body"]
+    errors = [400, 403] + [404] * described["not_found"] + [413] * described["body"] + [414, 431]
     for status in errors:
         responses[str(status)] = {
             "description": ERROR_DESCRIPTIONS[status],
