@@ -113,10 +113,14 @@ def exchange(port, method, head, body, case):
         return response.status, response.getheader("Content-Type"), response.read()
 
 
-def stored_users(database):
+def stored_state(database):
+    """Every stored user as the API answers it, by (developer, id); and the armed faults and the clock."""
     with sqlite3.connect(database) as db:
         rows = db.execute("SELECT developer_id, user_id, metadata, created_at, updated_at, name, about, project FROM users")
-        return {(row[0], row[1]): user_json(row[1:]) for row in rows}
+        state = {(row[0], row[1]): user_json(row[1:]) for row in rows}
+        state["faults"] = db.execute("SELECT * FROM faults").fetchall()
+        state["clock"] = db.execute("SELECT frozen_now, frozen_ids FROM double_state").fetchall()
+        return state
 
 
 @pytest.fixture(scope="module")
@@ -134,9 +138,9 @@ def server(tmp_path_factory):
 def test_hostile_request(server, case):
     database = server.env["FLASK_DATABASE"]
     method, head, body = request_parts(case)
-    before = stored_users(database)
+    before = stored_state(database)
     status, content_type, answer = exchange(server.port, method, head, body, case)
-    after = stored_users(database)
+    after = stored_state(database)
     assert status == case["expect"], answer[:500]
     assert content_type == "application/json"
     if method == "HEAD":
@@ -167,7 +171,7 @@ def test_a_10_mb_body_is_refused_before_it_is_sent(server):
 
 def test_stalled_bodies_hold_up_no_one_else(server):
     database = server.env["FLASK_DATABASE"]
-    before = stored_users(database)
+    before = stored_state(database)
     head = f"PUT /users/{USER_ID} HTTP/1.1\r\nAuthorization: Bearer {API_KEY}\r\nContent-Length: 100\r\n\r\n"
     stalled = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(4)]
     try:
@@ -178,7 +182,7 @@ def test_stalled_bodies_hold_up_no_one_else(server):
     finally:
         for sock in stalled:
             sock.close()
-    assert stored_users(database) == before
+    assert stored_state(database) == before
 
 
 def test_corpus_is_large_enough():
