@@ -1,6 +1,7 @@
 """The Users API blueprint: authentication, tenancy and the routes."""
 
 import hmac
+import http
 import json
 import time
 import uuid
@@ -36,13 +37,17 @@ class ApiError(Exception):
         self.message = message
 
 
+# Uvicorn's reason phrases ("201 Created"), where Werkzeug would send "201 CREATED".
+STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in http.HTTPStatus}
+
+
 def json_response(status, text, headers=None):
     """A JSON answer; text holding a lone surrogate cannot be sent, so it becomes a 400."""
     try:
         data = text.encode()
     except UnicodeEncodeError:
         status, data = 400, b'{"detail":"There was an error parsing the body"}'
-    return Response(data, status, headers, mimetype="application/json")
+    return Response(data, STATUS_LINES.get(status, status), headers, mimetype="application/json")
 
 
 def detail_response(status, detail, headers=None):

@@ -325,4 +325,4 @@ def items_response(items):
 
 
 def no_content():
-    return current_app.response_class(status=204)
+    return current_app.response_class(status=api.STATUS_LINES[204])

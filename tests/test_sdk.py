@@ -73,3 +73,19 @@ def test_list_auto_paginates_over_every_user_exactly_once(julep):
     assert len(listed) == 130
     assert set(listed) == ids
     assert len(list(julep.users.list())) == 131
+
+
+def test_status_lines_carry_uvicorns_reason_phrases(live_server):
+    import http.client
+    from urllib.parse import urlsplit
+
+    connection = http.client.HTTPConnection(urlsplit(live_server).netloc)
+    for method, path, body, status_line in [
+        ("POST", f"/users/{USER_ID}", b"{}", (201, "Created")),
+        ("POST", f"/users/{USER_ID}", b"[]", (422, "Unprocessable Entity")),
+        ("GET", "/nope", None, (404, "Not Found")),
+    ]:
+        connection.request(method, path, body, {"Authorization": API_KEY, "Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        assert (response.status, response.reason) == status_line
