@@ -3,8 +3,8 @@
 import os
 import secrets
 
-from flask import Flask
-from werkzeug.exceptions import HTTPException
+from flask import Flask, current_app, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
 import api
@@ -64,7 +64,24 @@ def register_error_handlers(app):
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if error.code == 404 and (location := slashless_url()):
+            return app.response_class(status=api.STATUS_LINES[307], headers={"Location": location})
         if error.code == 413:
             return api.detail_response(413, "Request body too large")
         headers = [(name, value) for name, value in error.get_headers() if name == "Allow"]
         return api.detail_response(error.code, HTTP_STATUS_CODES[error.code], headers)
+
+
+def slashless_url():
+    """Where Starlette's redirect_slashes sends a path whose route exists without its trailing slashes."""
+    path = request.path.rstrip("/")
+    if not path or path == request.path:
+        return None
+    try:
+        current_app.url_map.bind_to_environ(request.environ).match(path, method=request.method)
+    except MethodNotAllowed:
+        pass  # Starlette redirects on a path match whatever the method
+    except HTTPException:
+        return None
+    query = request.query_string.decode("latin-1")
+    return request.host_url + path[1:] + (f"?{query}" if query else "")

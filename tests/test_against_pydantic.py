@@ -47,7 +47,7 @@ def test_patterns_are_the_contracts():
 
 PATHS = [
     USER_ID, USER_ID.upper(), USER_ID.replace("-", ""), "{" + USER_ID + "}", "urn:uuid:" + USER_ID,
-    "abc", "x", "", "-", "----", "{}", "{", "}", "urn:uuid:", "urn:uuid:{" + USER_ID + "}",
+    "abc", "x", "-", "----", "{}", "{", "}", "urn:uuid:", "urn:uuid:{" + USER_ID + "}",
     "{" + USER_ID, USER_ID + "}", "{urn:uuid:" + USER_ID + "}", USER_ID + "0", USER_ID[:-1], USER_ID[1:],
     USER_ID.replace("-", "", 1), USER_ID + "-", "-" + USER_ID, USER_ID.replace("-", "--", 1),
     USER_ID.replace("7b6f", "7b6"), USER_ID.replace("7b6f", "7b6ff"), USER_ID.replace("9c1a", "9c1aa"),

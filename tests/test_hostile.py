@@ -142,6 +142,9 @@ def test_hostile_request(server, case):
     status, content_type, answer = exchange(server.port, method, head, body, case)
     after = stored_state(database)
     assert status == case["expect"], answer[:500]
+    if status == 307:  # a trailing slash: Starlette's empty redirect
+        assert (answer, after) == (b"", before)
+        return
     assert content_type == "application/json"
     if method == "HEAD":
         assert answer == b""

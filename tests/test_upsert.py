@@ -387,6 +387,23 @@ def test_unknown_route_is_json_404(client):
 
 
 @pytest.mark.parametrize(
+    "path, location",
+    [
+        (f"{URL}/", f"http://localhost{URL}"),
+        ("/api/users//?limit=1", "http://localhost/api/users?limit=1"),
+        (f"{URL}/jobs/", None),
+        ("/nope/", None),
+    ],
+)
+def test_trailing_slash_redirects_as_starlette_does(client, path, location):
+    response = client.get(path)
+    if location is None:
+        assert (response.status_code, response.get_json()) == (404, {"detail": "Not Found"})
+    else:
+        assert (response.status_code, response.headers["Location"], response.data) == (307, location, b"")
+
+
+@pytest.mark.parametrize(
     "path, method", [(URL, "OPTIONS"), (URL, "TRACE"), ("/users", "PUT"), ("/users", "DELETE"), ("/api/users", "PATCH")]
 )
 def test_wrong_method_is_json_405(client, path, method):
