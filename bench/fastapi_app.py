@@ -1,0 +1,94 @@
+"""The same upsert built the FastAPI way: pydantic models, sqlite3, one INSERT … ON CONFLICT.
+
+Served as the hosted service is served, by gunicorn with Uvicorn workers (see run.py).
+The request model is the tests' reference (the hosted service's); the schema, statement and
+pragmas are the double's own. The database file is BENCH_DATABASE.
+"""
+
+import json
+import os
+import sqlite3
+import time
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import FastAPI, Header, HTTPException
+from pydantic import BaseModel
+from uvicorn.workers import UvicornWorker
+
+from db import SCHEMA, UPSERT_USER
+from reference import CreateOrUpdateUserRequest
+
+
+class PlainUvicornWorker(UvicornWorker):
+    """Uvicorn as the hosted service installs it (`uvicorn`, no extras): asyncio and h11.
+
+    The stock worker picks uvloop and httptools when they are installed (`uvicorn[standard]`).
+    """
+
+    CONFIG_KWARGS = {"loop": "asyncio", "http": "h11"}
+
+
+API_KEY = os.environ["AGENTS_API_KEY"]
+DEVELOPER_ID = "00000000-0000-0000-0000-000000000000"
+
+
+class User(BaseModel):
+    id: UUID
+    metadata: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+    name: str
+    about: str
+    project: str
+
+
+def connect():
+    connection = sqlite3.connect(os.environ["BENCH_DATABASE"], isolation_level=None)
+    connection.execute("PRAGMA busy_timeout = 10000")
+    connection.execute("PRAGMA synchronous = NORMAL")
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.executescript(SCHEMA)
+    return connection
+
+
+@asynccontextmanager
+async def lifespan(app):
+    """One connection per worker process, opened in it: `async def` routes all run on its event loop's thread."""
+    global connection
+    connection = connect()
+    yield
+    connection.close()
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+def timestamp(micros):
+    return datetime.fromtimestamp(micros / 1_000_000, timezone.utc)
+
+
+@app.post("/users/{user_id}", status_code=201, response_model=User)
+async def create_or_update_user(
+    user_id: UUID, user: CreateOrUpdateUserRequest, authorization: Annotated[str, Header()] = ""
+):
+    if authorization.removeprefix("Bearer ") != API_KEY:
+        raise HTTPException(403, "Could not validate API KEY")
+    now = time.time_ns() // 1000
+    metadata = json.dumps(user.metadata or {}, ensure_ascii=False, separators=(",", ":"))
+    (row,) = connection.execute(
+        UPSERT_USER,
+        (DEVELOPER_ID, str(user_id), user.name, user.about, user.project or "default", metadata, now, now),
+    ).fetchall()
+    user_id, metadata, created_at, updated_at, name, about, project = row
+    return User(
+        id=user_id,
+        metadata=json.loads(metadata),
+        created_at=timestamp(created_at),
+        updated_at=timestamp(updated_at),
+        name=name,
+        about=about,
+        project=project,
+    )
