@@ -18,7 +18,7 @@ from werkzeug.exceptions import (
 import db
 import openapi
 from clock import new_uuid7, now_micros
-from schemas import LIST_USERS_QUERY, USER_PATH, RequestValidationError, body_value, load_body
+from schemas import HYPHENATED_UUID, LIST_USERS_QUERY, USER_PATH, RequestValidationError, body_value, load_body
 
 DEFAULT_DEVELOPER_ID = "00000000-0000-0000-0000-000000000000"
 
@@ -126,6 +126,9 @@ def request_body():
 
 
 def read_user_id(user_id, errors):
+    # The path schema takes a canonical UUID as it is and gives it back lowercased: no need to run it then.
+    if HYPHENATED_UUID.fullmatch(user_id):
+        return user_id.lower()
     path = USER_PATH.load_or_collect({"user_id": user_id}, "path", errors)
     return path and str(path["user_id"])
 
