@@ -1,10 +1,14 @@
 """SQLite access: one pool of open connections per app, handed out by get_db()."""
 
+import fcntl
+import functools
 import json
+import os
 import queue
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -37,6 +41,43 @@ METADATA_MATCHES = {
     "number": "EXISTS (SELECT 1 FROM json_each(users.metadata) WHERE key = ? AND type IN ('integer', 'real') AND value = ?)",
     "text": "EXISTS (SELECT 1 FROM json_each(users.metadata) WHERE key = ? AND type = 'text' AND value = ?)",
 }
+
+
+class Connection(sqlite3.Connection):
+    """A connection whose writes take turns through flock() on a file beside the database.
+
+    SQLite waits for a busy database by polling, with sleeps that grow to 100 ms, so under
+    concurrent writers the unlucky ones waited that long; a blocking flock() hands the turn
+    to the next writer as soon as it is free. An in-memory database has no file and no lock:
+    its one connection is taken in turn.
+    """
+
+    lock_file = None
+    lock_depth = 0
+
+    @contextmanager
+    def writing(self):
+        """Hold the write turn (re-entrant) around statements that write."""
+        if self.lock_file is not None and self.lock_depth == 0:
+            fcntl.flock(self.lock_file, fcntl.LOCK_EX)
+        self.lock_depth += 1
+        try:
+            yield self
+        finally:
+            self.lock_depth -= 1
+            if self.lock_file is not None and self.lock_depth == 0:
+                fcntl.flock(self.lock_file, fcntl.LOCK_UN)
+
+
+def writes(function):
+    """Run `function`, which writes through get_db(), in the database's write turn."""
+
+    @functools.wraps(function)
+    def in_write_turn(*args, **kwargs):
+        with get_db().writing():
+            return function(*args, **kwargs)
+
+    return in_write_turn
 
 
 class ConnectionPool:
@@ -87,11 +128,13 @@ class SharedConnection:
 
 
 def connect(path):
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=Connection)
     db.execute("PRAGMA busy_timeout = 10000")
     db.execute("PRAGMA synchronous = NORMAL")
     # Some builds (Debian's) zero every freed page: a reset would write the whole database once more.
     db.execute("PRAGMA secure_delete = OFF")
+    if path != ":memory:":
+        db.lock_file = os.open(path + "-lock", os.O_RDWR | os.O_CREAT)
     return db
 
 
@@ -154,6 +197,7 @@ def without_nul(value):
     return value
 
 
+@writes
 def upsert_user(developer_id, user_id, user, now):
     """Create the user or overwrite all of its fields; return the stored row (USER_COLUMNS)."""
     # fetchall() steps the statement to its end, so the write lock is released now.
@@ -167,6 +211,7 @@ def upsert_user(developer_id, user_id, user, now):
     return row
 
 
+@writes
 def update_user(developer_id, user_id, user, now):
     """Overwrite all fields of an existing user; the stored row, or None if there is no such user."""
     rows = get_db().execute(
@@ -179,6 +224,7 @@ def update_user(developer_id, user_id, user, now):
     return rows[0] if rows else None
 
 
+@writes
 def patch_user(developer_id, user_id, changes, now):
     """Change only the fields in `changes`, merging `metadata` key by key; the row, or None if no such user."""
     db = get_db()
@@ -201,6 +247,7 @@ def get_user(developer_id, user_id):
     return get_db().execute(SELECT_USER, (developer_id, user_id)).fetchone()
 
 
+@writes
 def delete_user(developer_id, user_id):
     """Delete a user; False if there was none."""
     cursor = get_db().execute("DELETE FROM users WHERE developer_id = ? AND user_id = ?", (developer_id, user_id))
@@ -251,7 +298,9 @@ def init_app(app):
     app.extensions["db_pool"] = pool
     db = pool.take()
     try:
-        apply_schema(db)
+        # Workers starting together would otherwise wait for each other in SQLite's sleeping busy wait.
+        with db.writing():
+            apply_schema(db)
     finally:
         pool.give(db)
     app.teardown_appcontext(return_db)
