@@ -133,10 +133,18 @@ def read_user_id(user_id, errors):
     return path and str(path["user_id"])
 
 
-def read_body(errors):
-    """The body validated as CreateOrUpdateUserRequest, and the raw value it came from."""
-    raw = body_value(request_body(), request.headers.get("Content-Type"))
-    return load_body(raw, errors), raw
+def validated(user_id=None, body=False):
+    """The path's user id and the body (validated, and as sent), all errors in one 422, the path's first."""
+    errors = []
+    if user_id is not None:
+        user_id = read_user_id(user_id, errors)
+    user = raw = None
+    if body:
+        raw = body_value(request_body(), request.headers.get("Content-Type"))
+        user = load_body(raw, errors)
+    if errors:
+        raise RequestValidationError(errors)
+    return user_id, user, raw
 
 
 def with_defaults(user):
@@ -144,18 +152,10 @@ def with_defaults(user):
     return {**user, "project": user["project"] or "default", "metadata": user["metadata"] or {}}
 
 
-def check(errors):
-    if errors:
-        raise RequestValidationError(errors)
-
-
 @bp.post("/users/<user_id>")
 @openapi.operation(201, "User", body=True)
 def create_or_update_user(user_id):
-    errors = []
-    user_id = read_user_id(user_id, errors)
-    user, _ = read_body(errors)
-    check(errors)
+    user_id, user, _ = validated(user_id, body=True)
     row = db.upsert_user(g.developer_id, user_id, with_defaults(user), now_micros())
     return json_response(201, user_json(row))
 
@@ -163,9 +163,7 @@ def create_or_update_user(user_id):
 @bp.post("/users")
 @openapi.operation(201, "User", body=True)
 def create_user():
-    errors = []
-    user, _ = read_body(errors)
-    check(errors)
+    _, user, _ = validated(body=True)
     row = db.upsert_user(g.developer_id, str(new_uuid7()), with_defaults(user), now_micros())
     return json_response(201, user_json(row))
 
@@ -173,9 +171,7 @@ def create_user():
 @bp.get("/users/<user_id>")
 @openapi.operation(200, "User", not_found=True)
 def get_user_details(user_id):
-    errors = []
-    user_id = read_user_id(user_id, errors)
-    check(errors)
+    user_id, _, _ = validated(user_id)
     row = db.get_user(g.developer_id, user_id)
     if row is None:
         raise ApiError(404, "User not found during get")
@@ -185,10 +181,7 @@ def get_user_details(user_id):
 @bp.put("/users/<user_id>")
 @openapi.operation(200, "User", body=True, not_found=True)
 def update_user(user_id):
-    errors = []
-    user_id = read_user_id(user_id, errors)
-    user, _ = read_body(errors)
-    check(errors)
+    user_id, user, _ = validated(user_id, body=True)
     row = db.update_user(g.developer_id, user_id, with_defaults(user), now_micros())
     if row is None:
         raise ApiError(404, "The specified user or its dependencies do not exist during update")
@@ -198,10 +191,7 @@ def update_user(user_id):
 @bp.patch("/users/<user_id>")
 @openapi.operation(200, "User", body=True, not_found=True)
 def patch_user(user_id):
-    errors = []
-    user_id = read_user_id(user_id, errors)
-    user, raw = read_body(errors)
-    check(errors)
+    user_id, user, raw = validated(user_id, body=True)
     # Only what the body holds changes; a null metadata or project keeps the stored one.
     changes = {name: value for name, value in user.items() if name in raw and value is not None}
     row = db.patch_user(g.developer_id, user_id, changes, now_micros())
@@ -213,9 +203,7 @@ def patch_user(user_id):
 @bp.delete("/users/<user_id>")
 @openapi.operation(202, "ResourceDeletedResponse", not_found=True)
 def delete_user(user_id):
-    errors = []
-    user_id = read_user_id(user_id, errors)
-    check(errors)
+    user_id, _, _ = validated(user_id)
     if not db.delete_user(g.developer_id, user_id):
         raise ApiError(404, "No user found during delete")
     deleted_at = format_timestamp(now_micros())
@@ -229,7 +217,8 @@ def list_users():
     # Starlette keeps the last of repeated query parameters.
     given = {name: request.args.getlist(name)[-1] for name in LIST_USERS_QUERY.fields if name in request.args}
     query = LIST_USERS_QUERY.load_or_collect(given, "query", errors)
-    check(errors)
+    if errors:
+        raise RequestValidationError(errors)
     if not 1 <= query["limit"] <= 100:
         raise ApiError(400, "Limit must be between 1 and 100")
     if query["offset"] < 0:
@@ -255,9 +244,4 @@ def filter_value(text):
         except ValueError:
             return text
     # SQLite integers are 64-bit; JSON numbers past that are stored as reals anyway, infinite past a double.
-    if -(2**63) <= number < 2**63:
-        return number
-    try:
-        return float(number)
-    except OverflowError:
-        return float("inf") if number > 0 else float("-inf")
+    return number if -(2**63) <= number < 2**63 else float(text)
