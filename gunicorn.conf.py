@@ -10,11 +10,9 @@ from gunicorn import util
 wsgi_app = "app:create_app()"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # One process per core; threads so that keep-alive connections and slow clients do not hold a whole worker.
-# Four, not eight: threads share one GIL, and with eight the p99 at 16 connections was twice as long
-# (bench/run.py: 61 ms against 27 ms, same throughput).
 workers = multiprocessing.cpu_count()
 worker_class = "gthread"
-threads = 4
+threads = 8
 keepalive = 5
 # The most gunicorn allows short of no limit (its default is 4094): the hosted service takes longer URLs still.
 limit_request_line = 8190
