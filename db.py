@@ -8,6 +8,7 @@ import queue
 import sqlite3
 import threading
 import time
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -135,6 +136,7 @@ def connect(path):
     db.execute("PRAGMA secure_delete = OFF")
     if path != ":memory:":
         db.lock_file = os.open(path + "-lock", os.O_RDWR | os.O_CREAT)
+        weakref.finalize(db, os.close, db.lock_file)
     return db
 
 
