@@ -40,7 +40,7 @@ def create_app(test_config=None):
     app.register_blueprint(api.bp)
     app.register_blueprint(api.bp, url_prefix="/api", name="api_under_api")
     app.register_blueprint(openapi.bp)
-    app.register_blueprint(openapi.get_swaggerui_blueprint("/docs", "/openapi.json", {"persistAuthorization": True}))
+    app.register_blueprint(openapi.docs_blueprint())
     double.init_app(app)
     register_error_handlers(app)
     return app

@@ -31,6 +31,11 @@ ERROR_DESCRIPTIONS = {
 bp = Blueprint("openapi", __name__)
 
 
+def docs_blueprint():
+    """Swagger UI for /openapi.json at /docs, its assets served from the flask-swagger-ui wheel (no CDN)."""
+    return get_swaggerui_blueprint("/docs", "/openapi.json", {"persistAuthorization": True})
+
+
 def operation(status, response, body=False, not_found=False, query=None):
     """Describe a view for the document: its success status and schema, and what else it takes."""
 
