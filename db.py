@@ -1,15 +1,9 @@
 """SQLite access: one pool of open connections per app, handed out by get_db()."""
 
-import fcntl
-import functools
 import json
-import os
-import queue
 import sqlite3
 import threading
 import time
-import weakref
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -20,20 +14,24 @@ SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
 
 USER_COLUMNS = "user_id, metadata, created_at, updated_at, name, about, project"
 
-UPSERT_USER = f"""
+# A write is one statement, run in one step: SQLite holds the write lock only inside that step, while Python
+# goes on in other threads. A RETURNING clause would hold it until its rows are read, which waits for the GIL:
+# under load the lock was then held ten times as long, and the other writers slept in SQLite's busy wait. So
+# the row as written is read after the commit from written_user, where a TEMP trigger (schema.sql) copies it.
+UPSERT_USER = """
 INSERT INTO users (developer_id, user_id, name, about, project, metadata, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (developer_id, user_id) DO UPDATE SET
     name = excluded.name, about = excluded.about, project = excluded.project,
     metadata = excluded.metadata, updated_at = excluded.updated_at
-RETURNING {USER_COLUMNS}
 """
 
-UPDATE_USER = f"""
+UPDATE_USER = """
 UPDATE users SET name = ?, about = ?, project = ?, metadata = ?, updated_at = ?
 WHERE developer_id = ? AND user_id = ?
-RETURNING {USER_COLUMNS}
 """
+
+WRITTEN_USER = f"SELECT {USER_COLUMNS} FROM written_user"
 
 SELECT_USER = f"SELECT {USER_COLUMNS} FROM users WHERE developer_id = ? AND user_id = ?"
 
@@ -44,43 +42,6 @@ METADATA_MATCHES = {
 }
 
 
-class Connection(sqlite3.Connection):
-    """A connection whose writes take turns through flock() on a file beside the database.
-
-    SQLite waits for a busy database by polling, with sleeps that grow to 100 ms, so under
-    concurrent writers the unlucky ones waited that long; a blocking flock() hands the turn
-    to the next writer as soon as it is free. An in-memory database has no file and no lock:
-    its one connection is taken in turn.
-    """
-
-    lock_file = None
-    lock_depth = 0
-
-    @contextmanager
-    def writing(self):
-        """Hold the write turn (re-entrant) around statements that write."""
-        if self.lock_file is not None and self.lock_depth == 0:
-            fcntl.flock(self.lock_file, fcntl.LOCK_EX)
-        self.lock_depth += 1
-        try:
-            yield self
-        finally:
-            self.lock_depth -= 1
-            if self.lock_file is not None and self.lock_depth == 0:
-                fcntl.flock(self.lock_file, fcntl.LOCK_UN)
-
-
-def writes(function):
-    """Run `function`, which writes through get_db(), in the database's write turn."""
-
-    @functools.wraps(function)
-    def in_write_turn(*args, **kwargs):
-        with get_db().writing():
-            return function(*args, **kwargs)
-
-    return in_write_turn
-
-
 class ConnectionPool:
     """Open connections kept for reuse, so a request does not pay for connecting.
 
@@ -89,19 +50,19 @@ class ConnectionPool:
 
     def __init__(self, path):
         self.path = path
-        self.idle = queue.LifoQueue()
+        self.idle = []  # list.append and list.pop are atomic: no lock needed between threads
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
     def take(self):
         try:
-            return self.idle.get_nowait()
-        except queue.Empty:
-            return connect(self.path)
+            return self.idle.pop()
+        except IndexError:
+            return open_db(self.path)
 
     def give(self, db):
         if db.in_transaction:
             db.rollback()
-        self.idle.put(db)
+        self.idle.append(db)
 
 
 class SharedConnection:
@@ -112,7 +73,7 @@ class SharedConnection:
     """
 
     def __init__(self):
-        self.db = connect(":memory:")
+        self.db = open_db(":memory:")
         self.lock = threading.RLock()
         self.holds = 0
 
@@ -129,14 +90,21 @@ class SharedConnection:
 
 
 def connect(path):
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=Connection)
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     db.execute("PRAGMA busy_timeout = 10000")
-    db.execute("PRAGMA synchronous = NORMAL")
+    # A test double must survive its own crash, which WAL mode gives at any setting, not a power cut of its
+    # machine; NORMAL would fsync at every checkpoint, stalling a request for milliseconds.
+    db.execute("PRAGMA synchronous = OFF")
     # Some builds (Debian's) zero every freed page: a reset would write the whole database once more.
     db.execute("PRAGMA secure_delete = OFF")
-    if path != ":memory:":
-        db.lock_file = os.open(path + "-lock", os.O_RDWR | os.O_CREAT)
-        weakref.finalize(db, os.close, db.lock_file)
+    db.execute("PRAGMA temp_store = MEMORY")
+    return db
+
+
+def open_db(path):
+    """A new connection, with the schema and the connection's own TEMP objects in place."""
+    db = connect(path)
+    apply_schema(db)
     return db
 
 
@@ -156,6 +124,7 @@ def return_db(exception=None):
 
 
 def apply_schema(db):
+    """schema.sql, which every new connection applies: it holds the connection's own TEMP objects too."""
     use_wal(db)
     db.executescript(SCHEMA)
 
@@ -201,34 +170,38 @@ def without_nul(value):
     return value
 
 
-@writes
 def upsert_user(developer_id, user_id, user, now):
     """Create the user or overwrite all of its fields; return the stored row (USER_COLUMNS)."""
-    # fetchall() steps the statement to its end, so the write lock is released now.
-    (row,) = get_db().execute(
+    db = get_db()
+    db.execute(
         UPSERT_USER,
         (
             developer_id, user_id, user["name"], user["about"].replace("\x00", ""), user["project"],
             stored_metadata(user["metadata"]), now, now,
         ),
-    ).fetchall()
-    return row
+    )
+    return written_user(db)
 
 
-@writes
 def update_user(developer_id, user_id, user, now):
     """Overwrite all fields of an existing user; the stored row, or None if there is no such user."""
-    rows = get_db().execute(
+    db = get_db()
+    cursor = db.execute(
         UPDATE_USER,
         (
             user["name"], user["about"].replace("\x00", ""), user["project"], stored_metadata(user["metadata"]),
             now, developer_id, user_id,
         ),
-    ).fetchall()
-    return rows[0] if rows else None
+    )
+    return written_user(db) if cursor.rowcount else None
 
 
-@writes
+def written_user(db):
+    """The users row this connection wrote last (USER_COLUMNS)."""
+    (row,) = db.execute(WRITTEN_USER).fetchall()
+    return row
+
+
 def patch_user(developer_id, user_id, changes, now):
     """Change only the fields in `changes`, merging `metadata` key by key; the row, or None if no such user."""
     db = get_db()
@@ -251,7 +224,6 @@ def get_user(developer_id, user_id):
     return get_db().execute(SELECT_USER, (developer_id, user_id)).fetchone()
 
 
-@writes
 def delete_user(developer_id, user_id):
     """Delete a user; False if there was none."""
     cursor = get_db().execute("DELETE FROM users WHERE developer_id = ? AND user_id = ?", (developer_id, user_id))
@@ -300,12 +272,6 @@ def init_app(app):
     path = app.config["DATABASE"]
     pool = SharedConnection() if path == ":memory:" else ConnectionPool(path)
     app.extensions["db_pool"] = pool
-    db = pool.take()
-    try:
-        # Workers starting together would otherwise wait for each other in SQLite's sleeping busy wait.
-        with db.writing():
-            apply_schema(db)
-    finally:
-        pool.give(db)
+    pool.give(pool.take())  # the first connection puts the schema in place now, not in the first request
     app.teardown_appcontext(return_db)
     app.cli.add_command(init_db_command)

@@ -4,7 +4,7 @@ All of it lives in the database, so every worker process of a server shares it.
 What must change atomically is one statement, or one transaction that takes the write lock first.
 """
 
-from db import get_db, writes
+from db import get_db
 
 REQUEST_STATE = "SELECT frozen_now, EXISTS (SELECT 1 FROM faults) FROM double_state"
 
@@ -47,12 +47,10 @@ def frozen_now():
     return row[0]
 
 
-@writes
 def set_journal_size(size):
     get_db().execute("UPDATE double_state SET journal_size = ?", (size,))
 
 
-@writes
 def fire_fault(method, api_path):
     """Spend one use of the oldest armed fault matching the request: (status, body, headers, delay_ms) or None.
 
@@ -62,7 +60,6 @@ def fire_fault(method, api_path):
     return rows[0] if rows else None
 
 
-@writes
 def add_fault(method, path, status, body, headers, delay_ms, times):
     (row,) = get_db().execute(
         "INSERT INTO faults (method, path, status, body, headers, delay_ms, times, remaining)"
@@ -76,12 +73,10 @@ def armed_faults():
     return get_db().execute(f"SELECT {FAULT_COLUMNS} FROM faults ORDER BY id").fetchall()
 
 
-@writes
 def clear_faults():
     get_db().execute("DELETE FROM faults")
 
 
-@writes
 def add_journal_entry(*entry):
     """Append one entry (ADD_JOURNAL_ENTRY's columns).
 
@@ -107,18 +102,15 @@ def journal_entries(method=None, api_path=None, developer_id=None):
     ).fetchall()
 
 
-@writes
 def clear_journal(developer_id=None):
     """Empty the journal, or take out one developer's entries."""
     get_db().execute("DELETE FROM journal WHERE ?1 IS NULL OR developer_id = ?1", (developer_id,))
 
 
-@writes
 def freeze_clock(now):
     get_db().execute("UPDATE double_state SET frozen_now = ?, frozen_ids = 0", (now,))
 
 
-@writes
 def advance_clock(micros):
     """Move the frozen clock; the new time, or None when the clock is not frozen."""
     (row,) = get_db().execute(
@@ -127,7 +119,6 @@ def advance_clock(micros):
     return row[0]
 
 
-@writes
 def count_frozen_id():
     """Count one more id made under the frozen clock: the count, or None when the clock is not frozen."""
     rows = get_db().execute(
@@ -136,12 +127,10 @@ def count_frozen_id():
     return rows[0][0] if rows else None
 
 
-@writes
 def unfreeze_clock():
     get_db().execute("UPDATE double_state SET frozen_now = NULL, frozen_ids = 0")
 
 
-@writes
 def reset(developer_id=None):
     """Everything gone; or, for one developer, their users and journal entries."""
     db = get_db()
@@ -167,7 +156,6 @@ def all_users(developer_id=None):
     ).fetchall()
 
 
-@writes
 def import_users(rows):
     """Upsert (developer_id, user_id, name, about, project, metadata, created_at, updated_at) rows, all or none."""
     db = get_db()

@@ -1,4 +1,4 @@
--- Applied at every start-up: every statement must be idempotent.
+-- Applied by every new connection: every statement must be idempotent.
 CREATE TABLE IF NOT EXISTS users (
     developer_id TEXT NOT NULL,
     user_id      TEXT NOT NULL,
@@ -10,6 +10,23 @@ CREATE TABLE IF NOT EXISTS users (
     updated_at   INTEGER NOT NULL,
     PRIMARY KEY (developer_id, user_id)
 ) WITHOUT ROWID;
+
+-- The users row this connection wrote last, so that a write needs no RETURNING clause (see db.py).
+-- TEMP objects belong to one connection: no other connection sees or waits for them. The triggers
+-- update the one row rather than replace it: inside an upsert SQLite would turn REPLACE into an error.
+CREATE TEMP TABLE IF NOT EXISTS written_user (
+    slot INTEGER PRIMARY KEY CHECK (slot = 1),
+    user_id, metadata, created_at, updated_at, name, about, project
+);
+INSERT OR IGNORE INTO written_user (slot) VALUES (1);
+CREATE TEMP TRIGGER IF NOT EXISTS user_inserted AFTER INSERT ON main.users BEGIN
+    UPDATE written_user SET user_id = NEW.user_id, metadata = NEW.metadata, created_at = NEW.created_at,
+        updated_at = NEW.updated_at, name = NEW.name, about = NEW.about, project = NEW.project;
+END;
+CREATE TEMP TRIGGER IF NOT EXISTS user_updated AFTER UPDATE ON main.users BEGIN
+    UPDATE written_user SET user_id = NEW.user_id, metadata = NEW.metadata, created_at = NEW.created_at,
+        updated_at = NEW.updated_at, name = NEW.name, about = NEW.about, project = NEW.project;
+END;
 
 -- The test double's own state. It lives here, not in process memory, so that
 -- every worker process of one server sees the same journal, faults and clock.
