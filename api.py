@@ -1,5 +1,6 @@
 """The Users API blueprint: authentication, tenancy and the routes."""
 
+import functools
 import hmac
 import http
 import json
@@ -47,7 +48,7 @@ def json_response(status, text, headers=None):
         data = text.encode()
     except UnicodeEncodeError:
         status, data = 400, b'{"detail":"There was an error parsing the body"}'
-    return Response(data, STATUS_LINES.get(status, status), headers, mimetype="application/json")
+    return Response(data, STATUS_LINES.get(status, status), headers, content_type="application/json")
 
 
 def detail_response(status, detail, headers=None):
@@ -55,15 +56,11 @@ def detail_response(status, detail, headers=None):
 
 
 @bp.before_request
-def refuse_head():
-    """Werkzeug answers HEAD wherever GET is routed; FastAPI's API routes do not."""
+def authenticate():
+    """Refuse HEAD, check the API key, then the developer: all before anything about the request."""
+    # Werkzeug answers HEAD wherever GET is routed; FastAPI's API routes do not.
     if request.method == "HEAD":
         raise MethodNotAllowed(sorted(request.url_rule.methods - {"HEAD", "OPTIONS"}))
-
-
-@bp.before_request
-def authenticate():
-    """Check the API key, then the developer; both come before anything about the request."""
     check_api_key()
     g.developer_id = calling_developer() if current_app.config["MULTI_TENANT_MODE"] else DEFAULT_DEVELOPER_ID
 
@@ -89,8 +86,14 @@ def check_api_key():
 def format_timestamp(micros):
     """UTC, as pydantic writes a datetime: microseconds only when there are any."""
     seconds, fraction = divmod(micros, 1_000_000)
-    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    text = format_second(seconds)
     return f"{text}.{fraction:06d}Z" if fraction else f"{text}Z"
+
+
+@functools.lru_cache(maxsize=64)
+def format_second(seconds):
+    # Every answer formats two timestamps, nearly always of the current second.
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
 
 
 def user_json(row):

@@ -12,6 +12,8 @@ from flask.cli import with_appcontext
 
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
 
+encode_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
 USER_COLUMNS = "user_id, metadata, created_at, updated_at, name, about, project"
 
 # A write is one statement, run in one step: SQLite holds the write lock only inside that step, while Python
@@ -154,9 +156,9 @@ def stored_metadata(metadata):
     Like the hosted service's Postgres, the store cannot hold NUL characters:
     they are removed from metadata keys and values (and from `about`).
     """
-    text = json.dumps(metadata, ensure_ascii=False, separators=(",", ":"))
+    text = encode_compact(metadata)
     if "\\u0000" in text:
-        text = json.dumps(without_nul(metadata), ensure_ascii=False, separators=(",", ":"))
+        text = encode_compact(without_nul(metadata))
     return text
 
 

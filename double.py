@@ -39,7 +39,6 @@ def init_app(app):
                 raise ValueError(f"{seed} is not a users export: {encode_compact(error.detail)}") from None
     app.before_request(start_api_request)
     app.after_request(journal_api_request)
-    app.teardown_request(forget_request)
     app.register_blueprint(bp)
 
 
@@ -60,9 +59,12 @@ def api_path(path):
 def start_api_request():
     """Note the time, read the clock, and play the first matching armed fault, if any."""
     req = request._get_current_object()
-    if not is_api_request(req):
-        return None
     context = g._get_current_object()
+    if not is_api_request(req):
+        # An app context can outlive a request (a test's `with app.app_context()`): the clock read for one must not
+        # serve the next. API requests read it afresh below.
+        context.pop("frozen_now", None)
+        return None
     context.started = time.perf_counter_ns()
     context.started_at = time.time_ns() // 1000
     context.frozen_now, faults_armed = double_db.request_state()
@@ -105,11 +107,6 @@ def journal_api_request(response):
         context.get("developer_id"),
     )
     return response
-
-
-def forget_request(error):
-    """An app context can outlive a request (a test's `with app.app_context()`): its clock must not."""
-    g.pop("frozen_now", None)
 
 
 def redacted_headers(environ, config):

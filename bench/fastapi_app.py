@@ -2,7 +2,8 @@
 
 Served as the hosted service is served, by gunicorn with Uvicorn workers (see run.py).
 The request model is the tests' reference (the hosted service's); the schema, statement and
-pragmas are the double's own. The database file is BENCH_DATABASE.
+pragmas are the double's own, with RETURNING: its one thread per
+process has nobody to wait for between the statement's steps. The database file is BENCH_DATABASE.
 """
 
 import json
@@ -18,7 +19,7 @@ from fastapi import FastAPI, Header, HTTPException
 from pydantic import BaseModel
 from uvicorn.workers import UvicornWorker
 
-from db import SCHEMA, UPSERT_USER
+from db import SCHEMA, UPSERT_USER, USER_COLUMNS
 from reference import CreateOrUpdateUserRequest
 
 
@@ -32,6 +33,7 @@ class PlainUvicornWorker(UvicornWorker):
 
 
 API_KEY = os.environ["AGENTS_API_KEY"]
+UPSERT_USER_RETURNING = f"{UPSERT_USER} RETURNING {USER_COLUMNS}"
 DEVELOPER_ID = "00000000-0000-0000-0000-000000000000"
 
 
@@ -48,7 +50,7 @@ class User(BaseModel):
 def connect():
     connection = sqlite3.connect(os.environ["BENCH_DATABASE"], isolation_level=None)
     connection.execute("PRAGMA busy_timeout = 10000")
-    connection.execute("PRAGMA synchronous = NORMAL")
+    connection.execute("PRAGMA synchronous = OFF")
     connection.execute("PRAGMA journal_mode = WAL")
     connection.executescript(SCHEMA)
     return connection
@@ -79,7 +81,7 @@ async def create_or_update_user(
     now = time.time_ns() // 1000
     metadata = json.dumps(user.metadata or {}, ensure_ascii=False, separators=(",", ":"))
     (row,) = connection.execute(
-        UPSERT_USER,
+        UPSERT_USER_RETURNING,
         (DEVELOPER_ID, str(user_id), user.name, user.about, user.project or "default", metadata, now, now),
     ).fetchall()
     user_id, metadata, created_at, updated_at, name, about, project = row
