@@ -113,17 +113,22 @@ def request_body():
     body cut short of its Content-Length, cuts a chunked body at the limit without
     a word, and lets gunicorn's error for a malformed chunk through as a 500.
     """
+    length = request.content_length
+    limit = request.max_content_length
     try:
-        data = request.get_data()
-        # A chunked body is cut at the limit: a byte more behind it means it was too large.
-        if request.content_length is None and len(data) == request.max_content_length:
-            if request.environ["wsgi.input"].read(1):
+        if length is not None and (limit is None or length <= limit):
+            # Straight from the server's stream, which ends at Content-Length: Werkzeug's wrappers cost 20 µs.
+            data = g.request_body = request.environ["wsgi.input"].read(length)
+        else:
+            data = g.request_body = request.get_data()
+            # A chunked body is cut at the limit: a byte more behind it means it was too large.
+            if length is None and len(data) == limit and request.environ["wsgi.input"].read(1):
                 raise RequestEntityTooLarge()
     except HTTPException:
         raise
     except Exception as error:  # the server could not read the body: gunicorn's errors have no common base
         raise BadRequest() from error
-    if request.content_length is not None and len(data) < request.content_length:
+    if length is not None and len(data) < length:
         raise ClientDisconnected()
     return data
 

@@ -15,7 +15,7 @@ import double_db
 from api import encode_compact, format_timestamp, json_response
 from clock import now_micros
 from double_schemas import load_clock_change, load_fault, load_reset_query, load_users
-from schemas import RequestValidationError, body_value, finite_float, reject_constant
+from schemas import STRICT_JSON, RequestValidationError, body_value
 
 VERSION = tomllib.loads((Path(__file__).parent / "pyproject.toml").read_text())["project"]["version"]
 API_BLUEPRINTS = ("api", "api_under_api")
@@ -89,10 +89,12 @@ def journal_api_request(response):
     if started is None or not config["JOURNAL_SIZE"]:
         return response
     req = request._get_current_object()
-    try:
-        body = req.get_data()
-    except HTTPException:  # a body too large to read
-        body = b""
+    body = context.get("request_body")  # api.request_body() has read the stream
+    if body is None:
+        try:
+            body = req.get_data()
+        except HTTPException:  # a body too large to read
+            body = b""
     double_db.add_journal_entry(
         req.method,
         req.path,
@@ -211,7 +213,7 @@ def parsed(data):
         return None
     text = data.decode(errors="replace")
     try:
-        return json.loads(text, parse_constant=reject_constant, parse_float=finite_float)
+        return STRICT_JSON.decode(text)
     except ValueError:
         return text
 

@@ -288,6 +288,10 @@ def finite_float(text):
     return number
 
 
+# json.loads with these hooks would build a decoder per call.
+STRICT_JSON = json.JSONDecoder(parse_constant=reject_constant, parse_float=finite_float)
+
+
 def body_value(data, content_type):
     """The request body as FastAPI hands it to pydantic: parsed JSON, raw text, or None when empty.
 
@@ -299,7 +303,8 @@ def body_value(data, content_type):
         return None
     if not content_type or is_json_media_type(content_type):
         try:
-            return json.loads(data, parse_constant=reject_constant, parse_float=finite_float)
+            # What json.loads does with bytes before decoding.
+            return STRICT_JSON.decode(data.decode(json.detect_encoding(data), "surrogatepass"))
         except json.JSONDecodeError as error:
             raise RequestValidationError(
                 [
