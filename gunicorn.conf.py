@@ -29,9 +29,12 @@ def on_starting(server):
 
 def post_fork(server, worker):
     """Keep each worker on one core: its threads hand the GIL to each other at every blocking call, and between
-    threads on two cores each hand-over is a cross-core wake-up (pinned, an upsert took 40% less CPU)."""
-    cores = sorted(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cores[worker.age % len(cores)]})
+    threads on two cores each hand-over is a cross-core wake-up (pinned, an upsert took 40% less CPU).
+    Consecutive workers take consecutive cores from an offset of the server's own, so that doubles started side
+    by side do not all crowd onto the first cores. Linux only: macOS has no CPU affinity."""
+    if hasattr(os, "sched_setaffinity"):
+        cores = sorted(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cores[(server.pid + worker.age) % len(cores)]})
 
 
 def write_json_error(sock, status, reason, message):
