@@ -26,7 +26,7 @@ DEFAULT_DEVELOPER_ID = "00000000-0000-0000-0000-000000000000"
 bp = Blueprint("api", __name__)
 
 encode_string = json.JSONEncoder(ensure_ascii=False).encode
-encode_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+encode_compact = db.encode_compact
 
 
 class ApiError(Exception):

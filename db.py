@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
 
+# Metadata as stored, and the answers' JSON (api.py).
 encode_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 USER_COLUMNS = "user_id, metadata, created_at, updated_at, name, about, project"
