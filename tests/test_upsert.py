@@ -452,6 +452,19 @@ def test_init_db_empties_the_database(app, client):
     assert again["created_at"] != first["created_at"]
 
 
+def test_a_running_double_answers_its_own_writes_after_init_db_from_elsewhere(tmp_path):
+    # The row an upsert answers with comes from a TEMP trigger of the writing connection (schema.sql),
+    # which must outlive the users table being dropped and made again by another connection.
+    config = {"DATABASE": str(tmp_path / "db.sqlite3"), "API_KEY": API_KEY}
+    running = create_app(config).test_client()
+    first = post(running, {"name": "Ada"}).get_json()
+    create_app(config).test_cli_runner().invoke(args=["init-db"])
+    response = post(running, {"name": "Grace"})
+    assert response.status_code == 201
+    assert response.get_json()["name"] == "Grace"
+    assert response.get_json()["created_at"] != first["created_at"]
+
+
 def test_database_is_in_wal_mode(app):
     import sqlite3
 
