@@ -155,6 +155,13 @@ def validated(user_id=None, body=False):
     return user_id, user, raw
 
 
+def found_user(row, not_found):
+    """`200` with the user of a stored row; a `404` with the hosted service's words when there is none."""
+    if row is None:
+        raise ApiError(404, not_found)
+    return json_response(200, user_json(row))
+
+
 def with_defaults(user):
     """The hosted service's full-overwrite defaults for null fields."""
     return {**user, "project": user["project"] or "default", "metadata": user["metadata"] or {}}
@@ -180,10 +187,7 @@ def create_user():
 @openapi.operation(200, "User", not_found=True)
 def get_user_details(user_id):
     user_id, _, _ = validated(user_id)
-    row = db.get_user(g.developer_id, user_id)
-    if row is None:
-        raise ApiError(404, "User not found during get")
-    return json_response(200, user_json(row))
+    return found_user(db.get_user(g.developer_id, user_id), "User not found during get")
 
 
 @bp.put("/users/<user_id>")
@@ -191,9 +195,7 @@ def get_user_details(user_id):
 def update_user(user_id):
     user_id, user, _ = validated(user_id, body=True)
     row = db.update_user(g.developer_id, user_id, with_defaults(user), now_micros())
-    if row is None:
-        raise ApiError(404, "The specified user or its dependencies do not exist during update")
-    return json_response(200, user_json(row))
+    return found_user(row, "The specified user or its dependencies do not exist during update")
 
 
 @bp.patch("/users/<user_id>")
@@ -203,9 +205,7 @@ def patch_user(user_id):
     # Only what the body holds changes; a null metadata or project keeps the stored one.
     changes = {name: value for name, value in user.items() if name in raw and value is not None}
     row = db.patch_user(g.developer_id, user_id, changes, now_micros())
-    if row is None:
-        raise ApiError(404, "The specified user or its dependencies do not exist during patch")
-    return json_response(200, user_json(row))
+    return found_user(row, "The specified user or its dependencies do not exist during patch")
 
 
 @bp.delete("/users/<user_id>")

@@ -16,7 +16,10 @@ from schemas import (
     RequestValidationError,
     StrictString,
     UserBody,
+    body_errors,
     field_error,
+    missing_error,
+    object_error,
 )
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -149,24 +152,8 @@ IMPORTED_USER = ImportedUser()
 RESET_QUERY = ResetQuery()
 
 
-def object_error(value, loc):
-    """The error for a value that should be a JSON object, or None when it is one."""
-    if type(value) is dict:
-        return None
-    return {
-        "type": "model_attributes_type",
-        "loc": loc,
-        "msg": "Input should be a valid dictionary or object to extract fields from",
-        "input": value,
-    }
-
-
 def require_object(body):
-    if body is None:
-        raise RequestValidationError([{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}])
-    error = object_error(body, ["body"])
-    if error:
-        raise RequestValidationError([error])
+    raise_if(body_errors(body))
     return body
 
 
@@ -205,7 +192,7 @@ def load_users(body):
     """The users of an import, each validated like the API's user; all their errors together."""
     data = require_object(body)
     if "items" not in data:
-        raise_if([{"type": "missing", "loc": ["body", "items"], "msg": "Field required", "input": data}])
+        raise_if([missing_error(["body", "items"], data)])
     if type(data["items"]) is not list:
         raise_if([{"type": "list_type", "loc": ["body", "items"], "msg": "Input should be a valid list", "input": data["items"]}])
     errors = []

@@ -334,19 +334,33 @@ def is_json_media_type(content_type):
     return main_type == "application" and (subtype == "json" or subtype.endswith("+json"))
 
 
+def missing_error(loc, value):
+    return {"type": "missing", "loc": loc, "msg": "Field required", "input": value}
+
+
+def object_error(value, loc):
+    """The error for a value that should be a JSON object, or None when it is one."""
+    if type(value) is dict:
+        return None
+    return {
+        "type": "model_attributes_type",
+        "loc": loc,
+        "msg": "Input should be a valid dictionary or object to extract fields from",
+        "input": value,
+    }
+
+
+def body_errors(value):
+    """The errors of a body that is not a JSON object (missing, or another value); none when it is one."""
+    if value is None:
+        return [missing_error(["body"], None)]
+    error = object_error(value, ["body"])
+    return [error] if error else []
+
+
 def load_body(value, errors):
     """Validate a body value against UserBody, appending error items to `errors`."""
-    if value is None:
-        errors.append({"type": "missing", "loc": ["body"], "msg": "Field required", "input": None})
-        return None
-    if type(value) is not dict:
-        errors.append(
-            {
-                "type": "model_attributes_type",
-                "loc": ["body"],
-                "msg": "Input should be a valid dictionary or object to extract fields from",
-                "input": value,
-            }
-        )
+    if shape_errors := body_errors(value):
+        errors.extend(shape_errors)
         return None
     return USER_BODY.load_or_collect(value, "body", errors)
