@@ -16,10 +16,9 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
 )
 
-import db
-import openapi
-from clock import new_uuid7, now_micros
-from schemas import HYPHENATED_UUID, LIST_USERS_QUERY, USER_PATH, RequestValidationError, body_value, load_body
+from . import db, openapi
+from .clock import new_uuid7, now_micros
+from .schemas import HYPHENATED_UUID, LIST_USERS_QUERY, USER_PATH, RequestValidationError, body_value, load_body
 
 DEFAULT_DEVELOPER_ID = "00000000-0000-0000-0000-000000000000"
 

@@ -2,21 +2,19 @@
 
 import os
 import secrets
+from pathlib import Path
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
-import api
-import db
-import double
-import openapi
-from schemas import BodyParseError, RequestValidationError
+from . import api, db, double, openapi
+from .schemas import BodyParseError, RequestValidationError
 
 
 def create_app(test_config=None):
     """Build the app. Settings: AGENTS_API_* variables, FLASK_* variables, then `test_config`."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_path=checkout_instance_path(), instance_relative_config=True)
     app.config.from_mapping(
         DATABASE=os.path.join(app.instance_path, "users.sqlite3"),
         MAX_CONTENT_LENGTH=1024 * 1024,
@@ -44,6 +42,15 @@ def create_app(test_config=None):
     double.init_app(app)
     register_error_handlers(app)
     return app
+
+
+def checkout_instance_path():
+    """instance/ beside app.py in a checkout (where `flask run` keeps its database); installed, Flask's own choice.
+
+    A checkout is the package directory itself, so Flask would otherwise pick the directory above it.
+    """
+    checkout = Path(__file__).parent
+    return str(checkout / "instance") if (checkout / "pyproject.toml").exists() else None
 
 
 def register_error_handlers(app):

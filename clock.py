@@ -6,7 +6,7 @@ import uuid
 import uuid6
 from flask import g
 
-import double_db
+from . import double_db
 
 
 def frozen_now():

@@ -2,22 +2,18 @@
 
 import json
 import time
-import tomllib
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
-import api
-import db
-import double_db
-from api import encode_compact, format_timestamp, json_response
-from clock import now_micros
-from double_schemas import load_clock_change, load_fault, load_reset_query, load_users
-from schemas import STRICT_JSON, RequestValidationError, body_value
+from . import __version__, api, db, double_db
+from .api import encode_compact, format_timestamp, json_response
+from .clock import now_micros
+from .double_schemas import load_clock_change, load_fault, load_reset_query, load_users
+from .schemas import STRICT_JSON, RequestValidationError, body_value
 
-VERSION = tomllib.loads((Path(__file__).parent / "pyproject.toml").read_text())["project"]["version"]
 API_BLUEPRINTS = ("api", "api_under_api")
 REDACTED = "[REDACTED]"
 
@@ -160,7 +156,7 @@ def scoped(developer_id):
 @bp.get("/health")
 def health():
     double_db.frozen_now()  # answers only from a database that is there
-    return json_response(200, encode_compact({"status": "ok", "version": VERSION}))
+    return json_response(200, encode_compact({"status": "ok", "version": __version__}))
 
 
 @bp.post("/reset")

@@ -4,7 +4,7 @@ All of it lives in the database, so every worker process of a server shares it.
 What must change atomically is one statement, or one transaction that takes the write lock first.
 """
 
-from db import get_db
+from .db import get_db
 
 REQUEST_STATE = "SELECT frozen_now, EXISTS (SELECT 1 FROM faults) FROM double_state"
 

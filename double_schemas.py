@@ -7,8 +7,8 @@ import uuid
 from marshmallow import ValidationError, fields
 from werkzeug.http import HTTP_STATUS_CODES
 
-from api import DEFAULT_DEVELOPER_ID
-from schemas import (
+from .api import DEFAULT_DEVELOPER_ID
+from .schemas import (
     JSONObject,
     PydanticLiteral,
     PydanticSchema,

@@ -7,7 +7,7 @@ import secrets
 
 from gunicorn import util
 
-wsgi_app = "app:create_app()"
+wsgi_app = "julep_users_double.app:create_app()"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # One process per core; threads so that keep-alive connections and slow clients do not hold a whole worker.
 workers = multiprocessing.cpu_count()

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify
 from marshmallow import Schema
 from flask_swagger_ui import get_swaggerui_blueprint
 
-import schemas
+from . import schemas
 
 COMPONENTS = {
     "CreateOrUpdateUserRequest": schemas.UserBody,

@@ -19,7 +19,7 @@ from fastapi import FastAPI, Header, HTTPException
 from pydantic import BaseModel
 from uvicorn.workers import UvicornWorker
 
-from db import SCHEMA, UPSERT_USER, USER_COLUMNS
+from julep_users_double.db import SCHEMA, UPSERT_USER, USER_COLUMNS
 from reference import CreateOrUpdateUserRequest
 
 

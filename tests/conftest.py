@@ -3,7 +3,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from app import create_app
+from julep_users_double.app import create_app
 from servers import Server
 
 API_KEY = "test-key"

@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
-from schemas import NAME_PATTERN, PROJECT_PATTERN
+from julep_users_double.schemas import NAME_PATTERN, PROJECT_PATTERN
 
 
 class CreateOrUpdateUserRequest(BaseModel):

@@ -14,7 +14,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from conftest import AUTH, USER_ID
 from reference import reference_app
-from schemas import NAME_PATTERN, PROJECT_PATTERN, USER_BODY
+from julep_users_double.schemas import NAME_PATTERN, PROJECT_PATTERN, USER_BODY
 
 CONTRACT = yaml.safe_load(open(__file__.rsplit("/", 1)[0] + "/julep-users-openapi.yaml"))
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from app import create_app
+from julep_users_double.app import create_app
 from conftest import API_KEY, USER_ID
 
 # Documentation, and Flask's static files (there are none): public, as on the hosted service; and the health check.

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-import db
-from api import user_json
+from julep_users_double import db
+from julep_users_double.api import user_json
 from servers import Client
 
 THREADS = 16

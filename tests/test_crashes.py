@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from api import user_json
+from julep_users_double.api import user_json
 from servers import Client
 
 pytestmark = pytest.mark.live

@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 
-from app import create_app
+from julep_users_double.app import create_app
 from conftest import API_KEY, AUTH, USER_ID
-from db import get_db
+from julep_users_double.db import get_db
 
 OTHER_ID = "0190e6a2-7b6f-7b5e-9c1a-0000000000ff"
 DEVELOPER_A = "aaaaaaaa-0000-4000-8000-000000000001"

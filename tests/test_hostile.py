@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from api import DEFAULT_DEVELOPER_ID, user_json
+from julep_users_double.api import DEFAULT_DEVELOPER_ID, user_json
 from conftest import API_KEY, USER_ID
 from servers import Server
 

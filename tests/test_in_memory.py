@@ -2,9 +2,9 @@
 
 import threading
 
-from app import create_app
+from julep_users_double.app import create_app
 from conftest import API_KEY, AUTH
-from db import get_db
+from julep_users_double.db import get_db
 
 
 def test_threads_share_the_in_memory_database():

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from app import create_app
+from julep_users_double.app import create_app
 from conftest import API_KEY, AUTH, USER_ID
 from servers import Client
 

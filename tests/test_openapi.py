@@ -10,7 +10,7 @@ from openapi_schema_validator._regex import has_ecma_regex
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from openapi_spec_validator.schemas import schema_v31
 
-from app import create_app
+from julep_users_double.app import create_app
 
 CONTRACT = yaml.safe_load(open(__file__.rsplit("/", 1)[0] + "/julep-users-openapi.yaml"))
 OPERATION_IDS = {

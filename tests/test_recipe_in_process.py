@@ -7,7 +7,7 @@ import httpx
 import pytest
 from julep import Julep
 
-from app import create_app
+from julep_users_double.app import create_app
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from werkzeug.serving import make_server
 
-from app import create_app
+from julep_users_double.app import create_app
 
 
 @pytest.fixture(scope="session")

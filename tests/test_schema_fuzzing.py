@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 
-from app import create_app
+from julep_users_double.app import create_app
 from conftest import API_KEY, AUTH
-from schemas import NAME_PATTERN
+from julep_users_double.schemas import NAME_PATTERN
 from servers import Server
 
 pytestmark = pytest.mark.live

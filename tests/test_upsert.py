@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from app import create_app
+from julep_users_double.app import create_app
 from conftest import API_KEY, AUTH, USER_ID
 
 URL = f"/users/{USER_ID}"
@@ -428,7 +428,7 @@ def test_unexpected_failure_is_json_500_with_traceback_only_in_the_log(app, clie
     def explode(*args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("db.upsert_user", explode)
+    monkeypatch.setattr("julep_users_double.db.upsert_user", explode)
     response = post(client, {})
     assert (response.status_code, response.get_json()) == (500, {"detail": "Internal Server Error"})
     assert "RuntimeError: boom" in caplog.text
