@@ -4,12 +4,9 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, current_app, request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
-from werkzeug.http import HTTP_STATUS_CODES
+from flask import Flask
 
-from . import api, db, double, openapi
-from .schemas import BodyParseError, RequestValidationError
+from . import api, db, double, errors, openapi, pipeline
 
 
 def create_app(test_config=None):
@@ -35,12 +32,14 @@ def create_app(test_config=None):
     db.init_app(app)
     # Werkzeug would answer `/users//x` with an HTML redirect; Starlette has no such route: a 404.
     app.url_map.merge_slashes = False
+    app.before_request(pipeline.before_request)
+    app.after_request(pipeline.after_request)
     app.register_blueprint(api.bp)
     app.register_blueprint(api.bp, url_prefix="/api", name="api_under_api")
     app.register_blueprint(openapi.bp)
     app.register_blueprint(openapi.docs_blueprint())
     double.init_app(app)
-    register_error_handlers(app)
+    errors.register(app)
     return app
 
 
@@ -51,44 +50,3 @@ def checkout_instance_path():
     """
     checkout = Path(__file__).parent
     return str(checkout / "instance") if (checkout / "pyproject.toml").exists() else None
-
-
-def register_error_handlers(app):
-    """Every answer is JSON, worded as FastAPI words it."""
-
-    @app.errorhandler(api.ApiError)
-    def api_error(error):
-        return api.detail_response(error.status, error.message)
-
-    @app.errorhandler(RequestValidationError)
-    def validation_error(error):
-        return api.detail_response(422, error.detail)
-
-    @app.errorhandler(BodyParseError)
-    @app.errorhandler(UnicodeEncodeError)
-    def unreadable_body(error):
-        return api.detail_response(400, "There was an error parsing the body")
-
-    @app.errorhandler(HTTPException)
-    def http_error(error):
-        if error.code == 404 and (location := slashless_url()):
-            return app.response_class(status=api.STATUS_LINES[307], headers={"Location": location})
-        if error.code == 413:
-            return api.detail_response(413, "Request body too large")
-        headers = [(name, value) for name, value in error.get_headers() if name == "Allow"]
-        return api.detail_response(error.code, HTTP_STATUS_CODES[error.code], headers)
-
-
-def slashless_url():
-    """Where Starlette's redirect_slashes sends a path whose route exists without its trailing slashes."""
-    path = request.path.rstrip("/")
-    if not path or path == request.path:
-        return None
-    try:
-        current_app.url_map.bind_to_environ(request.environ).match(path, method=request.method)
-    except MethodNotAllowed:
-        pass  # Starlette redirects on a path match whatever the method
-    except HTTPException:
-        return None
-    query = request.query_string.decode("latin-1")
-    return request.host_url + path[1:] + (f"?{query}" if query else "")

@@ -10,10 +10,9 @@ from . import double_db
 
 
 def frozen_now():
-    """The frozen time in microseconds, or None; read from the database at most once per request."""
-    if "frozen_now" not in g:
-        g.frozen_now = double_db.frozen_now()
-    return g.frozen_now
+    """The frozen time in microseconds, or None: as an API request read it at its start, else from the database."""
+    call = g.get("call")
+    return double_db.frozen_now() if call is None else call.frozen_now
 
 
 def now_micros():

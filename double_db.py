@@ -1,4 +1,4 @@
-"""SQLite access for the test-double controls: request state, journal, faults, clock, reset, snapshots.
+"""SQLite access for the test-double controls: request state, journal, faults, clock, reset.
 
 All of it lives in the database, so every worker process of a server shares it.
 What must change atomically is one statement, or one transaction that takes the write lock first.
@@ -27,19 +27,11 @@ INSERT INTO journal (method, path, api_path, query, headers, body, status, respo
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
-IMPORT_USER = """
-INSERT INTO users (developer_id, user_id, name, about, project, metadata, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (developer_id, user_id) DO UPDATE SET
-    name = excluded.name, about = excluded.about, project = excluded.project, metadata = excluded.metadata,
-    created_at = excluded.created_at, updated_at = excluded.updated_at
-"""
-
 
 def request_state():
     """(the frozen clock or None, whether any fault is armed): the one look an API request takes."""
     (row,) = get_db().execute(REQUEST_STATE).fetchall()
-    return row
+    return tuple(row)
 
 
 def frozen_now():
@@ -52,7 +44,7 @@ def set_journal_size(size):
 
 
 def fire_fault(method, api_path):
-    """Spend one use of the oldest armed fault matching the request: (status, body, headers, delay_ms) or None.
+    """Spend one use of the oldest armed fault matching the request: its status, body, headers, delay_ms; or None.
 
     One UPDATE, so two workers never spend the same use.
     """
@@ -90,7 +82,7 @@ def add_journal_entry(*entry):
 
 
 def journal_entries(method=None, api_path=None, developer_id=None):
-    """The last journal_size entries, oldest first; `api_path` is a GLOB pattern."""
+    """The last journal_size entries, oldest first, their columns by name; `api_path` is a GLOB pattern."""
     return get_db().execute(
         "SELECT method, path, query, headers, body, status, response, started_at, duration_us, developer_id"
         " FROM journal"
@@ -145,20 +137,3 @@ def reset(developer_id=None):
         else:
             db.execute("DELETE FROM users WHERE developer_id = ?", (developer_id,))
             db.execute("DELETE FROM journal WHERE developer_id = ?", (developer_id,))
-
-
-def all_users(developer_id=None):
-    """Every developer's users, or one developer's: (developer_id, *USER_COLUMNS), by developer then age."""
-    return get_db().execute(
-        "SELECT developer_id, user_id, metadata, created_at, updated_at, name, about, project FROM users"
-        " WHERE ?1 IS NULL OR developer_id = ?1 ORDER BY developer_id, created_at, user_id",
-        (developer_id,),
-    ).fetchall()
-
-
-def import_users(rows):
-    """Upsert (developer_id, user_id, name, about, project, metadata, created_at, updated_at) rows, all or none."""
-    db = get_db()
-    db.execute("BEGIN IMMEDIATE")
-    with db:
-        db.executemany(IMPORT_USER, rows)

@@ -7,19 +7,20 @@ import uuid
 from marshmallow import ValidationError, fields
 from werkzeug.http import HTTP_STATUS_CODES
 
-from .api import DEFAULT_DEVELOPER_ID
+from .auth import DEFAULT_DEVELOPER_ID
 from .schemas import (
     JSONObject,
     PydanticLiteral,
     PydanticSchema,
     PydanticUUID,
-    RequestValidationError,
     StrictString,
     UserBody,
     body_errors,
+    error_item,
     field_error,
     missing_error,
     object_error,
+    raise_if,
 )
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -30,7 +31,7 @@ MICROSECOND = datetime.timedelta(microseconds=1)
 
 
 def value_error(message, value, loc=("body",)):
-    return {"type": "value_error", "loc": list(loc), "msg": f"Value error, {message}", "input": value, "ctx": {"error": {}}}
+    return error_item("value_error", list(loc), f"Value error, {message}", value, {"error": {}})
 
 
 class Number(fields.Field):
@@ -67,7 +68,7 @@ class Headers(JSONObject):
         headers = super()._deserialize(value, attr, data, **kwargs)
         for name, text in headers.items():
             if type(text) is not str:
-                raise ValidationError({"type": "string_type", "loc": [name], "msg": "Input should be a valid string", "input": text})
+                raise ValidationError(error_item("string_type", [name], "Input should be a valid string", text))
             if not HEADER_NAME.fullmatch(name) or not HEADER_VALUE.fullmatch(text):
                 raise ValidationError(value_error("not a valid HTTP header", text, [name]))
         return headers
@@ -114,7 +115,7 @@ class StrictSchema(PydanticSchema):
         loaded = self.load_or_collect(data, "body", errors)
         for key, value in data.items():
             if key not in self.fields:
-                errors.append({"type": "extra_forbidden", "loc": ["body", key], "msg": "Extra inputs are not permitted", "input": value})
+                errors.append(error_item("extra_forbidden", ["body", key], "Extra inputs are not permitted", value))
         return loaded
 
 
@@ -157,11 +158,6 @@ def require_object(body):
     return body
 
 
-def raise_if(errors):
-    if errors:
-        raise RequestValidationError(errors)
-
-
 def load_fault(body):
     """A fault definition with its defaults; a fault with a status but no body answers its status's detail."""
     data = require_object(body)
@@ -194,7 +190,7 @@ def load_users(body):
     if "items" not in data:
         raise_if([missing_error(["body", "items"], data)])
     if type(data["items"]) is not list:
-        raise_if([{"type": "list_type", "loc": ["body", "items"], "msg": "Input should be a valid list", "input": data["items"]}])
+        raise_if([error_item("list_type", ["body", "items"], "Input should be a valid list", data["items"])])
     errors = []
     users = []
     for index, item in enumerate(data["items"]):

@@ -36,16 +36,6 @@ def docs_blueprint():
     return get_swaggerui_blueprint("/docs", "/openapi.json", {"persistAuthorization": True})
 
 
-def operation(status, response, body=False, not_found=False, query=None):
-    """Describe a view for the document: its success status and schema, and what else it takes."""
-
-    def describe(view):
-        view.openapi = {"status": status, "response": response, "body": body, "not_found": not_found, "query": query}
-        return view
-
-    return describe
-
-
 @bp.get("/openapi.json")
 @bp.get("/api/openapi.json")
 def openapi_json():
@@ -84,30 +74,30 @@ def build_document(app):
 
 def operation_object(view, path, method):
     """An operation as FastAPI writes it: summary and operationId from the function name."""
-    described = view.openapi
+    described = view.operation
     parameters = []
     if "{user_id}" in path:
         parameters.append(
             {"name": "user_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid", "title": "User Id"}}
         )
-    if described["query"]:
-        parameters.append({"in": "query", "schema": described["query"]})
+    if described.query is not None:
+        parameters.append({"in": "query", "schema": described.query})
     responses = {
-        str(described["status"]): {
+        str(described.status): {
             "description": "Successful Response",
-            "content": {"application/json": {"schema": described["response"]}},
+            "content": {"application/json": {"schema": COMPONENTS[described.response]}},
         }
     }
-    errors = [400, 403] + [404] * described["not_found"] + [413] * described["body"] + [414, 431]
+    errors = [400, 403] + [404] * bool(described.not_found) + [413] * described.body + [414, 431]
     for status in errors:
         responses[str(status)] = {
             "description": ERROR_DESCRIPTIONS[status],
-            "content": {"application/json": {"schema": "HTTPError"}},
+            "content": {"application/json": {"schema": schemas.HTTPError}},
         }
-    if parameters or described["body"]:
+    if parameters or described.body:
         responses["422"] = {
             "description": "Validation Error",
-            "content": {"application/json": {"schema": "HTTPValidationError"}},
+            "content": {"application/json": {"schema": schemas.HTTPValidationError}},
         }
     result = {
         "tags": ["users"],
@@ -117,15 +107,15 @@ def operation_object(view, path, method):
         "responses": dict(sorted(responses.items())),
         "security": [{"APIKeyHeader": []}],
     }
-    if described["query"]:
+    if described.query is not None:
         result["description"] = (
             "Filter by metadata with `metadata_filter.<key>=<value>` query parameters: the value is read as an "
             "integer, else a float, else a string, and matches a user whose metadata has that key with an equal value."
         )
-    if described["body"]:
+    if described.body:
         result["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": "CreateOrUpdateUserRequest"}},
+            "content": {"application/json": {"schema": schemas.UserBody}},
         }
     return result
 

@@ -11,21 +11,25 @@ CREATE TABLE IF NOT EXISTS users (
     PRIMARY KEY (developer_id, user_id)
 ) WITHOUT ROWID;
 
--- The users row this connection wrote last, so that a write needs no RETURNING clause (see db.py).
+-- The users row this connection wrote last, so that a write needs no RETURNING clause (users_db.py).
 -- TEMP objects belong to one connection: no other connection sees or waits for them. The triggers
 -- update the one row rather than replace it: inside an upsert SQLite would turn REPLACE into an error.
+-- seq counts the writes, so that a reader can tell the row is a new one.
 CREATE TEMP TABLE IF NOT EXISTS written_user (
     slot INTEGER PRIMARY KEY CHECK (slot = 1),
-    user_id, metadata, created_at, updated_at, name, about, project
+    seq INTEGER NOT NULL DEFAULT 0,
+    developer_id, user_id, metadata, created_at, updated_at, name, about, project
 );
 INSERT OR IGNORE INTO written_user (slot) VALUES (1);
 CREATE TEMP TRIGGER IF NOT EXISTS user_inserted AFTER INSERT ON main.users BEGIN
-    UPDATE written_user SET user_id = NEW.user_id, metadata = NEW.metadata, created_at = NEW.created_at,
-        updated_at = NEW.updated_at, name = NEW.name, about = NEW.about, project = NEW.project;
+    UPDATE written_user SET seq = seq + 1, developer_id = NEW.developer_id, user_id = NEW.user_id,
+        metadata = NEW.metadata, created_at = NEW.created_at, updated_at = NEW.updated_at, name = NEW.name,
+        about = NEW.about, project = NEW.project;
 END;
 CREATE TEMP TRIGGER IF NOT EXISTS user_updated AFTER UPDATE ON main.users BEGIN
-    UPDATE written_user SET user_id = NEW.user_id, metadata = NEW.metadata, created_at = NEW.created_at,
-        updated_at = NEW.updated_at, name = NEW.name, about = NEW.about, project = NEW.project;
+    UPDATE written_user SET seq = seq + 1, developer_id = NEW.developer_id, user_id = NEW.user_id,
+        metadata = NEW.metadata, created_at = NEW.created_at, updated_at = NEW.updated_at, name = NEW.name,
+        about = NEW.about, project = NEW.project;
 END;
 
 -- The test double's own state. It lives here, not in process memory, so that

@@ -1,6 +1,6 @@
 """Marshmallow schemas of the Users API, and their errors shaped as pydantic v2 writes them.
 
-Every field raises `ValidationError({"type", "msg", "ctx"?})`; `load()` turns the
+Every field raises `ValidationError({"type", "msg", "ctx"?})`; `load_or_collect()` turns the
 messages into FastAPI's `{"detail": [{type, loc, msg, input, ctx?}]}` items, in
 field order, with the offending input echoed back.
 """
@@ -10,7 +10,9 @@ import re
 import uuid
 
 import regex
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load
+
+from .errors import RequestValidationError, UnreadableBody
 
 NAME_PATTERN = (
     r"^[\p{L}\p{Nl}\p{Pattern_Syntax}\p{Pattern_White_Space}]+"
@@ -19,16 +21,17 @@ NAME_PATTERN = (
 PROJECT_PATTERN = r"^[a-zA-Z][a-zA-Z0-9_]*$"
 
 
-class RequestValidationError(Exception):
-    """A 422: `detail` is the list of pydantic-style error items."""
+def error_item(error_type, loc, msg, value, ctx=None):
+    """One item of a 422's detail, keys in pydantic's order."""
+    item = {"type": error_type, "loc": loc, "msg": msg, "input": value}
+    if ctx is not None:
+        item["ctx"] = ctx
+    return item
 
-    def __init__(self, detail):
-        super().__init__(detail)
-        self.detail = detail
 
-
-class BodyParseError(Exception):
-    """A 400: the body is not text FastAPI could read (bad UTF-8, too deep, NaN, ...)."""
+def raise_if(errors):
+    if errors:
+        raise RequestValidationError(errors)
 
 
 def field_error(error_type, msg, ctx=None):
@@ -205,11 +208,15 @@ class PydanticSchema(Schema):
             return self.load(data)
         except ValidationError as error:
             for name, message in error.messages.items():
-                item = {"type": message["type"], "loc": [location, name, *message.get("loc", ())], "msg": message["msg"]}
-                item["input"] = message["input"] if "input" in message else data.get(name, data)
-                if "ctx" in message:
-                    item["ctx"] = message["ctx"]
-                errors.append(item)
+                errors.append(
+                    error_item(
+                        message["type"],
+                        [location, name, *message.get("loc", ())],
+                        message["msg"],
+                        message["input"] if "input" in message else data.get(name, data),
+                        message.get("ctx"),
+                    )
+                )
             return None
 
 
@@ -218,7 +225,7 @@ class UserPath(PydanticSchema):
 
 
 class UserBody(PydanticSchema):
-    """CreateOrUpdateUserRequest, with the hosted service's defaults for what is omitted."""
+    """CreateOrUpdateUserRequest, with the hosted service's defaults for what is omitted or null."""
 
     metadata = JSONObject(allow_none=True, load_default=None)
     name = StrictString(max_length=120, pattern=NAME_PATTERN, load_default="")
@@ -226,6 +233,10 @@ class UserBody(PydanticSchema):
     project = StrictString(
         min_length=1, max_length=255, pattern=PROJECT_PATTERN, allow_none=True, load_default=None
     )
+
+    @post_load
+    def with_hosted_defaults(self, user, **kwargs):
+        return {**user, "metadata": user["metadata"] or {}, "project": user["project"] or "default"}
 
 
 class ListUsersQuery(PydanticSchema):
@@ -295,7 +306,7 @@ STRICT_JSON = json.JSONDecoder(parse_constant=reject_constant, parse_float=finit
 def body_value(data, content_type):
     """The request body as FastAPI hands it to pydantic: parsed JSON, raw text, or None when empty.
 
-    Raises RequestValidationError for malformed JSON and BodyParseError where
+    Raises RequestValidationError for malformed JSON and UnreadableBody where
     FastAPI answers 400 (or, for NaN, infinities and bad UTF-8 outside JSON,
     fails with a 500 that a test double should not copy).
     """
@@ -307,22 +318,14 @@ def body_value(data, content_type):
             return STRICT_JSON.decode(data.decode(json.detect_encoding(data), "surrogatepass"))
         except json.JSONDecodeError as error:
             raise RequestValidationError(
-                [
-                    {
-                        "type": "json_invalid",
-                        "loc": ["body", error.pos],
-                        "msg": "JSON decode error",
-                        "input": {},
-                        "ctx": {"error": error.msg},
-                    }
-                ]
+                [error_item("json_invalid", ["body", error.pos], "JSON decode error", {}, {"error": error.msg})]
             ) from error
         except (ValueError, RecursionError) as error:
-            raise BodyParseError() from error
+            raise UnreadableBody() from error
     try:
         return data.decode()
     except UnicodeDecodeError as error:
-        raise BodyParseError() from error
+        raise UnreadableBody() from error
 
 
 def is_json_media_type(content_type):
@@ -335,19 +338,14 @@ def is_json_media_type(content_type):
 
 
 def missing_error(loc, value):
-    return {"type": "missing", "loc": loc, "msg": "Field required", "input": value}
+    return error_item("missing", loc, "Field required", value)
 
 
 def object_error(value, loc):
     """The error for a value that should be a JSON object, or None when it is one."""
     if type(value) is dict:
         return None
-    return {
-        "type": "model_attributes_type",
-        "loc": loc,
-        "msg": "Input should be a valid dictionary or object to extract fields from",
-        "input": value,
-    }
+    return error_item("model_attributes_type", loc, "Input should be a valid dictionary or object to extract fields from", value)
 
 
 def body_errors(value):

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from julep_users_double.app import create_app
-from conftest import API_KEY, USER_ID
+from conftest import API_KEY, USER_ID, make_app, upsert
 
 # Documentation, and Flask's static files (there are none): public, as on the hosted service; and the health check.
 PUBLIC_ENDPOINTS = {"static", "openapi.openapi_json", "swagger_ui.show", "double.health"}
@@ -92,3 +92,19 @@ def test_the_key_is_in_no_answer_no_journal_entry_and_no_log_line(start_server, 
     server.stop()
     assert '"GET /users HTTP/1.1"' in server.log()  # requests are logged
     assert [line for line in server.log().splitlines() if SECRET in line] == []
+
+
+def test_the_key_is_checked_before_the_path_and_the_body(client):
+    for path, body in [("/users/abc", b'{"a'), (f"/users/{USER_ID}", b"\xff")]:
+        response = client.post(path, data=body, headers={"Authorization": "Bearer nope", "Content-Type": "application/json"})
+        assert (response.status_code, response.get_json()) == (403, {"detail": "Could not validate API KEY"})
+
+
+def test_key_alone_without_bearer_is_accepted(client):
+    assert upsert(client, headers={"Authorization": API_KEY}).status_code == 201
+
+
+def test_key_header_name_is_configurable(tmp_path):
+    client = make_app(tmp_path, API_KEY_HEADER_NAME="X-Auth-Key").test_client()
+    assert upsert(client, headers={"X-Auth-Key": API_KEY}).status_code == 201
+    assert upsert(client, headers={"Authorization": API_KEY}).status_code == 403

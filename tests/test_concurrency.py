@@ -1,7 +1,6 @@
 """Many clients at once against live servers: only 201s, each echoing its write, and nothing lost."""
 
 import json
-import sqlite3
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -9,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from julep_users_double import db
-from julep_users_double.api import user_json
+from conftest import stored_users
 from servers import Client
 
 THREADS = 16
@@ -52,15 +51,6 @@ def run_clients(servers):
     return [write for thread_writes in writes for write in thread_writes]
 
 
-def stored_users(database):
-    """Every stored user as the API answers it, by id."""
-    with sqlite3.connect(database) as db:
-        rows = db.execute(
-            "SELECT user_id, metadata, created_at, updated_at, name, about, project FROM users"
-        ).fetchall()
-    return {row[0]: user_json(row) for row in rows}
-
-
 def assert_nothing_lost(writes, database):
     assert len(writes) == THREADS * UPSERTS_PER_THREAD
     failures = [(status, text) for _, _, status, text in writes if status != 201]
@@ -72,7 +62,7 @@ def assert_nothing_lost(writes, database):
     answers = {}
     for user_id, _, _, text in writes:
         answers.setdefault(user_id, []).append(text)
-    stored = stored_users(database)
+    stored = {user_id: text for (_, user_id), text in stored_users(database).items()}
     assert len(stored) == len(SHARED_IDS) + THREADS * UPSERTS_PER_THREAD // 2
     assert stored.keys() == answers.keys()
     for user_id in SHARED_IDS:
@@ -113,6 +103,6 @@ def test_workers_starting_at_once_on_a_brand_new_file_all_get_the_schema(tmp_pat
         with ThreadPoolExecutor(workers) as executor:
             list(executor.map(db.apply_schema, connections))
         for connection in connections:
-            assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-            assert connection.execute("SELECT count(*) FROM users").fetchone() == (0,)
+            assert tuple(connection.execute("PRAGMA journal_mode").fetchone()) == ("wal",)
+            assert tuple(connection.execute("SELECT count(*) FROM users").fetchone()) == (0,)
             connection.close()

@@ -2,14 +2,13 @@
 
 import http.client
 import json
-import sqlite3
 import threading
 import time
 import uuid
 
 import pytest
 
-from julep_users_double.api import user_json
+from conftest import stored_users
 from servers import Client
 
 pytestmark = pytest.mark.live
@@ -45,13 +44,6 @@ def write_until_killed(server, sent, answered, failures):
     return threads
 
 
-def stored_users(database):
-    with sqlite3.connect(database) as db:
-        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        rows = db.execute("SELECT user_id, metadata, created_at, updated_at, name, about, project FROM users")
-        return {row[0]: user_json(row) for row in rows}
-
-
 @pytest.mark.parametrize("kind", ["flask", "gunicorn"])
 def test_every_answered_write_survives_sigkill(start_server, tmp_path, kind):
     database = tmp_path / "users.sqlite3"
@@ -68,7 +60,7 @@ def test_every_answered_write_survives_sigkill(start_server, tmp_path, kind):
             thread.join()
 
         server = start_server(kind, database)
-        stored = stored_users(database)
+        stored = {user_id: text for (_, user_id), text in stored_users(database).items()}
         assert failures == []
         assert len(answered) >= target
         assert {user_id: stored.get(user_id) for user_id in answered} == answered

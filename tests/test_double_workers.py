@@ -1,7 +1,6 @@
 """The controls' state is shared by every worker of the production server (gunicorn, several processes)."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,17 +10,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import API_KEY, AUTH
+from conftest import API_KEY, AUTH, free_port
 
 ROOT = Path(__file__).parent.parent
+pytestmark = pytest.mark.live
 
 
 @pytest.fixture(scope="module")
 def gunicorn(tmp_path_factory):
     """The production command with two workers on a free port; yields its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {
         **os.environ,
         "AGENTS_API_KEY": API_KEY,

@@ -30,8 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from julep_users_double.api import DEFAULT_DEVELOPER_ID, user_json
-from conftest import API_KEY, USER_ID
+from conftest import API_KEY, DEFAULT_DEVELOPER_ID, USER_ID, stored_users
 from servers import Server
 
 pytestmark = pytest.mark.live
@@ -115,9 +114,8 @@ def exchange(port, method, head, body, case):
 
 def stored_state(database):
     """Every stored user as the API answers it, by (developer, id); and the armed faults and the clock."""
+    state = stored_users(database)
     with sqlite3.connect(database) as db:
-        rows = db.execute("SELECT developer_id, user_id, metadata, created_at, updated_at, name, about, project FROM users")
-        state = {(row[0], row[1]): user_json(row[1:]) for row in rows}
         state["faults"] = db.execute("SELECT * FROM faults").fetchall()
         state["clock"] = db.execute("SELECT frozen_now, frozen_ids FROM double_state").fetchall()
         return state

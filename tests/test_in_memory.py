@@ -1,6 +1,7 @@
 """FLASK_DATABASE=:memory:: one database in memory, shared by every thread of the process."""
 
 import threading
+import time
 
 from julep_users_double.app import create_app
 from conftest import API_KEY, AUTH
@@ -29,3 +30,16 @@ def test_a_request_inside_an_app_context_that_holds_the_in_memory_database_does_
         get_db().execute("SELECT 1")
         response = app.test_client().post("/users", json={}, headers=AUTH)
     assert response.status_code == 201
+
+
+def test_other_requests_are_served_while_a_delay_fault_holds_one():
+    app = create_app({"DATABASE": ":memory:", "API_KEY": API_KEY})
+    client = app.test_client()
+    client.post("/_double/faults", json={"path": "/users", "method": "GET", "delay_ms": 2000}, headers=AUTH)
+    delayed = threading.Thread(target=lambda: client.get("/users", headers=AUTH))
+    delayed.start()
+    while client.get("/_double/faults", headers=AUTH).get_json()["items"]:
+        time.sleep(0.001)  # until the delayed request has taken the fault
+    assert client.post("/users", json={}, headers=AUTH).status_code == 201
+    assert delayed.is_alive()  # the write was answered during the delay, not after it
+    delayed.join()

@@ -7,8 +7,7 @@ import uuid
 
 import pytest
 
-from julep_users_double.app import create_app
-from conftest import API_KEY, AUTH, USER_ID
+from conftest import AUTH, USER_ID, upsert
 from servers import Client
 
 DEVELOPERS = [str(uuid.UUID(int=number << 96)) for number in range(1, 5)]
@@ -77,8 +76,8 @@ def test_developers_at_work_together_never_meet(start_server):
         client.close()
 
 
-def test_a_developers_controls_reach_only_their_own_users(tmp_path):
-    client = create_app({"DATABASE": str(tmp_path / "db.sqlite3"), "API_KEY": API_KEY, "MULTI_TENANT_MODE": True}).test_client()
+def test_a_developers_controls_reach_only_their_own_users(multi_tenant_client):
+    client = multi_tenant_client
     alice, bob = DEVELOPERS[:2]
     as_alice, as_bob = {**AUTH, "X-Developer-Id": alice}, {**AUTH, "X-Developer-Id": bob}
     for headers, name in ((as_alice, "Alice"), (as_bob, "Bob")):
@@ -107,3 +106,24 @@ def test_a_developers_controls_reach_only_their_own_users(tmp_path):
     assert developers("/_double/users", AUTH) == [alice, bob]
     assert client.post("/_double/reset", headers=AUTH).status_code == 204
     assert developers("/_double/users", AUTH) == []
+
+
+@pytest.mark.parametrize("developer", [None, "", "not-a-uuid", "1234"])
+def test_multi_tenant_mode_needs_a_developer_uuid(multi_tenant_client, developer):
+    headers = dict(AUTH) if developer is None else {**AUTH, "X-Developer-Id": developer}
+    response = upsert(multi_tenant_client, headers=headers)
+    assert (response.status_code, response.get_json()) == (400, {"detail": "Invalid developer ID"})
+
+
+def test_same_user_id_under_two_developers_is_two_users(multi_tenant_client):
+    developer_a = {**AUTH, "X-Developer-Id": DEVELOPERS[0]}
+    developer_b = {**AUTH, "X-Developer-Id": DEVELOPERS[1]}
+    first_a = upsert(multi_tenant_client, headers=developer_a, name="A").get_json()
+    first_b = upsert(multi_tenant_client, headers=developer_b, name="B").get_json()
+    assert first_b["created_at"] != first_a["created_at"]
+    again_a = upsert(multi_tenant_client, headers=developer_a, name="A2").get_json()
+    assert again_a["created_at"] == first_a["created_at"]
+
+
+def test_single_tenant_mode_ignores_the_developer_header(client):
+    assert upsert(client, headers={**AUTH, "X-Developer-Id": "junk"}).status_code == 201

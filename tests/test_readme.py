@@ -4,10 +4,13 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from conftest import free_port
 
 ROOT = Path(__file__).parent.parent
 RECIPES = ROOT.joinpath("README.md").read_text().split("## Using the double in your tests")[1].split("\n## ")[0]
@@ -24,10 +27,9 @@ def test_the_python_recipes_are_the_tested_fixtures_word_for_word():
         assert any(block in text for text in tested), block
 
 
+@pytest.mark.live
 def test_the_recipe_for_any_language_starts_a_double_that_answers(tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     (recipe,) = blocks("sh")
     script = recipe.replace("DOUBLE_PORT=5055", f"DOUBLE_PORT={port}") + (
         'curl -sf -X POST "$JULEP_API_URL/users" -H "Authorization: Bearer $AGENTS_API_KEY" -H "Content-Type: application/json" -d "{}"\n'

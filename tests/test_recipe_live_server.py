@@ -33,7 +33,7 @@ def double_url(double_server):
 
 # The tests of the recipe.
 
-from julep import InternalServerError, Julep  # noqa: E402
+from julep import APITimeoutError, InternalServerError, Julep  # noqa: E402
 
 AUTH = {"Authorization": "Bearer test-key"}
 
@@ -72,6 +72,6 @@ def test_the_sdk_gives_up_when_the_fault_outlasts_its_retries(double_url):
 def test_a_delay_fault_meets_the_sdk_timeout(double_url):
     httpx.post(f"{double_url}/_double/faults", json={"delay_ms": 300}, headers=AUTH).raise_for_status()
     julep = Julep(api_key="test-key", base_url=double_url, max_retries=0, timeout=0.1)
-    with pytest.raises(Exception, match="timed out"):
+    with pytest.raises(APITimeoutError):
         julep.users.list()
     assert julep.with_options(timeout=5).users.list().items == []

@@ -66,7 +66,7 @@ def test_update_overwrites_every_field_and_keeps_created_at(client):
     assert second.status_code == 201
     user = second.get_json()
     assert user["created_at"] == first["created_at"]
-    assert user["updated_at"] > first["updated_at"] or user["updated_at"] != first["updated_at"]
+    assert user["updated_at"] > first["updated_at"]
     assert (user["metadata"], user["name"], user["about"], user["project"]) == ({}, "Grace", "", "default")
 
 
@@ -192,7 +192,7 @@ def test_name_too_long_is_reported_before_the_pattern(client):
 
 @pytest.mark.parametrize("name", ["", "1abc", "A😀", "😀", "a\u0000"])
 def test_name_pattern_mismatch(client, name):
-    from schemas import NAME_PATTERN
+    from julep_users_double.schemas import NAME_PATTERN
 
     response = post(client, {"name": name})
     assert response.status_code == 422
@@ -307,165 +307,3 @@ def test_bodies_fastapi_cannot_read_or_answer_are_a_400(client, body):
     assert response.status_code == 400
     assert response.get_json() == {"detail": "There was an error parsing the body"}
     assert post(client, {}).status_code == 201
-
-
-# Authentication and tenancy
-
-
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nope"}, {"Authorization": "nope"}, {"X-Api-Key": API_KEY}])
-def test_missing_or_wrong_key_is_a_403_before_anything_else(client, headers):
-    for path, body in [(URL, {}), ("/users/abc", b'{"a'), (URL, b"\xff")]:
-        response = post(client, body, path=path, headers=headers)
-        assert response.status_code == 403
-        assert response.get_json() == {"detail": "Could not validate API KEY"}
-
-
-def test_key_alone_without_bearer_is_accepted(client):
-    assert post(client, {}, headers={"Authorization": API_KEY}).status_code == 201
-
-
-def test_key_header_name_is_configurable(tmp_path):
-    app = create_app({"DATABASE": str(tmp_path / "db.sqlite3"), "API_KEY": "k", "API_KEY_HEADER_NAME": "X-Auth-Key"})
-    client = app.test_client()
-    assert post(client, {}, headers={"X-Auth-Key": "k"}).status_code == 201
-    assert post(client, {}, headers={"Authorization": "k"}).status_code == 403
-
-
-def test_settings_come_from_the_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("AGENTS_API_KEY", "from-env")
-    monkeypatch.setenv("AGENTS_API_KEY_HEADER_NAME", "X-Key")
-    monkeypatch.setenv("AGENTS_API_MULTI_TENANT_MODE", "TRUE")
-    monkeypatch.setenv("FLASK_DATABASE", str(tmp_path / "env.sqlite3"))
-    app = create_app()
-    assert (app.config["API_KEY"], app.config["API_KEY_HEADER_NAME"], app.config["MULTI_TENANT_MODE"]) == ("from-env", "X-Key", True)
-    assert app.config["DATABASE"] == str(tmp_path / "env.sqlite3")
-
-
-def test_without_a_configured_key_one_is_generated_and_logged(tmp_path, monkeypatch, caplog):
-    monkeypatch.delenv("AGENTS_API_KEY", raising=False)
-    app = create_app({"DATABASE": str(tmp_path / "db.sqlite3")})
-    key = app.config["API_KEY"]
-    assert len(key) >= 32
-    assert key in caplog.text
-    assert post(app.test_client(), {}, headers={"Authorization": f"Bearer {key}"}).status_code == 201
-
-
-@pytest.fixture
-def tenant_client(tmp_path):
-    app = create_app({"DATABASE": str(tmp_path / "db.sqlite3"), "API_KEY": API_KEY, "MULTI_TENANT_MODE": True})
-    return app.test_client()
-
-
-@pytest.mark.parametrize("developer", [None, "", "not-a-uuid", "1234"])
-def test_multi_tenant_mode_needs_a_developer_uuid(tenant_client, developer):
-    headers = dict(AUTH) if developer is None else {**AUTH, "X-Developer-Id": developer}
-    response = post(tenant_client, {}, headers=headers)
-    assert response.status_code == 400
-    assert response.get_json() == {"detail": "Invalid developer ID"}
-
-
-def test_same_user_id_under_two_developers_is_two_users(tenant_client):
-    developer_a = {**AUTH, "X-Developer-Id": "aaaaaaaa-0000-0000-0000-000000000000"}
-    developer_b = {**AUTH, "X-Developer-Id": "bbbbbbbb-0000-0000-0000-000000000000"}
-    first_a = post(tenant_client, {"name": "A"}, headers=developer_a).get_json()
-    first_b = post(tenant_client, {"name": "B"}, headers=developer_b).get_json()
-    assert first_b["created_at"] != first_a["created_at"]
-    again_a = post(tenant_client, {"name": "A2"}, headers=developer_a).get_json()
-    assert again_a["created_at"] == first_a["created_at"]
-
-
-def test_single_tenant_mode_ignores_the_developer_header(client):
-    assert post(client, {}, headers={**AUTH, "X-Developer-Id": "junk"}).status_code == 201
-
-
-# Everything else is JSON too
-
-
-def test_unknown_route_is_json_404(client):
-    response = client.get("/nope", headers=AUTH)
-    assert (response.status_code, response.get_json()) == (404, {"detail": "Not Found"})
-
-
-@pytest.mark.parametrize(
-    "path, location",
-    [
-        (f"{URL}/", f"http://localhost{URL}"),
-        ("/api/users//?limit=1", "http://localhost/api/users?limit=1"),
-        (f"{URL}/jobs/", None),
-        ("/nope/", None),
-    ],
-)
-def test_trailing_slash_redirects_as_starlette_does(client, path, location):
-    response = client.get(path)
-    if location is None:
-        assert (response.status_code, response.get_json()) == (404, {"detail": "Not Found"})
-    else:
-        assert (response.status_code, response.headers["Location"], response.data) == (307, location, b"")
-
-
-@pytest.mark.parametrize(
-    "path, method", [(URL, "OPTIONS"), (URL, "TRACE"), ("/users", "PUT"), ("/users", "DELETE"), ("/api/users", "PATCH")]
-)
-def test_wrong_method_is_json_405(client, path, method):
-    response = client.open(path, method=method, headers=AUTH)
-    assert (response.status_code, response.get_json()) == (405, {"detail": "Method Not Allowed"})
-    assert "POST" in response.headers["Allow"]
-
-
-@pytest.mark.parametrize("path", [URL, "/users", "/api/users"])
-def test_head_is_not_answered_like_get(client, path):
-    response = client.open(path, method="HEAD", headers=AUTH, buffered=True)
-    assert response.status_code == 405
-    assert "GET" in response.headers["Allow"] and "HEAD" not in response.headers["Allow"]
-
-
-def test_body_over_the_limit_is_413_without_being_read(client):
-    response = post(client, b"x" * (1024 * 1024 + 1))
-    assert (response.status_code, response.get_json()) == (413, {"detail": "Request body too large"})
-
-
-def test_unexpected_failure_is_json_500_with_traceback_only_in_the_log(app, client, monkeypatch, caplog):
-    def explode(*args):
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr("julep_users_double.db.upsert_user", explode)
-    response = post(client, {})
-    assert (response.status_code, response.get_json()) == (500, {"detail": "Internal Server Error"})
-    assert "RuntimeError: boom" in caplog.text
-
-
-# Storage
-
-
-def test_data_survives_a_restart_on_the_same_file(tmp_path):
-    config = {"DATABASE": str(tmp_path / "db.sqlite3"), "API_KEY": API_KEY}
-    first = post(create_app(config).test_client(), {"name": "Ada"}).get_json()
-    second = post(create_app(config).test_client(), {"name": "Ada"}).get_json()
-    assert second["created_at"] == first["created_at"]
-
-
-def test_init_db_empties_the_database(app, client):
-    first = post(client, {}).get_json()
-    result = app.test_cli_runner().invoke(args=["init-db"])
-    assert "Initialized the database." in result.output
-    again = post(client, {}).get_json()
-    assert again["created_at"] != first["created_at"]
-
-
-def test_a_running_double_answers_its_own_writes_after_init_db_from_elsewhere(tmp_path):
-    # The row an upsert answers with comes from a TEMP trigger of the writing connection (schema.sql),
-    # which must outlive the users table being dropped and made again by another connection.
-    config = {"DATABASE": str(tmp_path / "db.sqlite3"), "API_KEY": API_KEY}
-    running = create_app(config).test_client()
-    first = post(running, {"name": "Ada"}).get_json()
-    create_app(config).test_cli_runner().invoke(args=["init-db"])
-    response = post(running, {"name": "Grace"})
-    assert response.status_code == 201
-    assert response.get_json()["name"] == "Grace"
-    assert response.get_json()["created_at"] != first["created_at"]
-
-
-def test_database_is_in_wal_mode(app):
-    import sqlite3
-
-    assert sqlite3.connect(app.config["DATABASE"]).execute("PRAGMA journal_mode").fetchone() == ("wal",)

@@ -1,0 +1,157 @@
+"""An API request's way through the double, step by step, and the one object that carries its state.
+
+    before_request   start        note the time; read the frozen clock and whether any fault is armed
+                     play_fault   the oldest matching fault delays or answers (before the key, as a proxy would)
+                     refuse_head  HEAD is a 405, as on FastAPI's routes
+                     check key    403 unless the API key is sent
+                     developer    the developer the request acts for (400 if multi-tenant and not a UUID)
+    the view         validate     path, query and body together: one 422 with every error, path first
+                     act, answer  the route's own work; None means "not found", a 404 in the hosted words
+    after_request    record       the journal entry
+
+Unknown paths outside /_double (a client's typo is worth seeing) are started, faulted and recorded too,
+but answered by the router (404, 405, the trailing-slash redirect) without a key check, as Starlette does.
+"""
+
+import dataclasses
+import functools
+
+from flask import g, request
+from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, MethodNotAllowed
+
+from . import auth, recorder
+from .errors import BodyTooLarge, UserNotFound
+from .responses import json_response
+from .schemas import HYPHENATED_UUID, USER_PATH, body_value, load_body, raise_if
+
+API_BLUEPRINTS = ("api", "api_under_api")
+
+
+@dataclasses.dataclass(slots=True)
+class ApiCall:
+    """The state of one API request (flask.g.call), filled in step by step."""
+
+    started_ns: int = 0  # perf_counter_ns, for the duration
+    started_at: int = 0  # real time in microseconds, even under a frozen clock
+    frozen_now: int | None = None  # the frozen clock in microseconds, read once per request
+    faults_armed: bool = False
+    developer_id: str | None = None  # None until the key and the developer have been checked
+    body_bytes: bytes | None = None  # the body as read, for the journal
+    user_id: str | None = None  # the path's user id, validated
+    query: dict | None = None
+    body: dict | None = None  # validated, with the hosted defaults
+    raw: object = None  # the body as sent, parsed
+
+
+def is_api_request():
+    if request.blueprint is not None:
+        return request.blueprint in API_BLUEPRINTS
+    return request.url_rule is None and not request.path.startswith("/_double")
+
+
+def before_request():
+    # An app context can serve several requests (a test's `with app.app_context()`): nothing of one may serve the next.
+    call = g.call = ApiCall() if is_api_request() else None
+    if call is None:
+        return None
+    recorder.start(call)
+    answer = recorder.play_fault(call)
+    if answer is not None or request.blueprint is None:
+        return answer
+    refuse_head()
+    auth.check_api_key()
+    call.developer_id = auth.developer_id()
+    return None
+
+
+def after_request(response):
+    if g.get("call") is not None:
+        recorder.record(g.call, response)
+    return response
+
+
+def refuse_head():
+    # Werkzeug answers HEAD wherever GET is routed; FastAPI's API routes do not.
+    if request.method == "HEAD":
+        raise MethodNotAllowed(sorted(request.url_rule.methods - {"HEAD", "OPTIONS"}))
+
+
+@dataclasses.dataclass(frozen=True)
+class Operation:
+    """A route as declared once: what it validates, what it answers, and what /openapi.json says of it."""
+
+    status: int
+    response: str  # the schema of a success, by its name in the document
+    body: bool = False
+    query: object = None  # a schemas.PydanticSchema instance
+    not_found: str | None = None  # the operation's name in the hosted 404's words, when the user may not exist
+
+
+def operation(route, rule, status, response, **declared):
+    """Register a view that takes the ApiCall and returns its answer's JSON text (None: not found)."""
+    described = Operation(status, response, **declared)
+
+    def register(view):
+        @functools.wraps(view)
+        def answer(**path):
+            call = g.call
+            validate(call, described, path)
+            text = view(call)
+            if text is None:
+                raise UserNotFound(described.not_found)
+            return json_response(described.status, text)
+
+        answer.operation = described
+        return route(rule)(answer)
+
+    return register
+
+
+def validate(call, described, path):
+    """The path's user id, the query and the body, all errors together in FastAPI's order: path, query, body."""
+    errors = []
+    if "user_id" in path:
+        call.user_id = read_user_id(path["user_id"], errors)
+    if described.query is not None:
+        # Starlette keeps the last of repeated query parameters.
+        given = {name: request.args.getlist(name)[-1] for name in described.query.fields if name in request.args}
+        call.query = described.query.load_or_collect(given, "query", errors)
+    if described.body:
+        call.raw = body_value(read_body(call), request.headers.get("Content-Type"))
+        call.body = load_body(call.raw, errors)
+    raise_if(errors)
+
+
+def read_user_id(user_id, errors):
+    # The path schema takes a canonical UUID as it is and gives it back lowercased: no need to run it then.
+    if HYPHENATED_UUID.fullmatch(user_id):
+        return user_id.lower()
+    path = USER_PATH.load_or_collect({"user_id": user_id}, "path", errors)
+    return path and str(path["user_id"])
+
+
+def read_body(call):
+    """The body's bytes; one that breaks off is a 400 and one over the limit a 413, never a write.
+
+    Werkzeug's own server checks this itself. Under gunicorn, Werkzeug hands on a
+    body cut short of its Content-Length, cuts a chunked body at the limit without
+    a word, and lets gunicorn's error for a malformed chunk through as a 500.
+    """
+    length = request.content_length
+    limit = request.max_content_length
+    try:
+        if length is not None and (limit is None or length <= limit):
+            # Straight from the server's stream, which ends at Content-Length: Werkzeug's wrappers cost 20 µs.
+            data = call.body_bytes = request.environ["wsgi.input"].read(length)
+        else:
+            data = call.body_bytes = request.get_data()
+            # A chunked body is cut at the limit: a byte more behind it means it was too large.
+            if length is None and len(data) == limit and request.environ["wsgi.input"].read(1):
+                raise BodyTooLarge()
+    except (HTTPException, BodyTooLarge):
+        raise
+    except Exception as error:  # the server could not read the body: gunicorn's errors have no common base
+        raise BadRequest() from error
+    if length is not None and len(data) < length:
+        raise ClientDisconnected()
+    return data

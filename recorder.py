@@ -1,0 +1,80 @@
+"""What the double does to every API request besides answering it: play armed faults, keep the journal."""
+
+import json
+import time
+
+from flask import current_app, request
+from werkzeug.exceptions import HTTPException
+
+from . import db, double_db
+from .responses import encode_compact, json_response
+
+REDACTED = "[REDACTED]"
+
+
+def api_path(path):
+    """The path as faults and journal filters see it: without the /api prefix."""
+    return path[4:] if path.startswith("/api/") else path
+
+
+def start(call):
+    call.started_ns = time.perf_counter_ns()
+    call.started_at = time.time_ns() // 1000
+    call.frozen_now, call.faults_armed = double_db.request_state()
+
+
+def play_fault(call):
+    """Spend the oldest armed fault matching the request: wait its delay, then its answer, if it has one."""
+    if not call.faults_armed:
+        return None
+    fault = double_db.fire_fault(request.method, api_path(request.path))
+    if fault is None:
+        return None
+    if fault["delay_ms"]:
+        db.return_db()  # an in-memory database has one connection: let other threads use it meanwhile
+        time.sleep(fault["delay_ms"] / 1000)
+    if fault["status"] is None:
+        return None
+    return json_response(fault["status"], fault["body"], json.loads(fault["headers"]))
+
+
+def record(call, response):
+    """Add the request and its answer to the journal, unless the journal keeps nothing."""
+    config = current_app.config
+    if not config["JOURNAL_SIZE"]:
+        return
+    body = call.body_bytes
+    if body is None:  # the view did not read it
+        try:
+            body = request.get_data()
+        except HTTPException:  # a body too large to read
+            body = b""
+    double_db.add_journal_entry(
+        request.method,
+        request.path,
+        api_path(request.path),
+        request.query_string,
+        redacted_headers(request.environ, config),
+        body,
+        response.status_code,
+        response.get_data(),
+        call.started_at,
+        (time.perf_counter_ns() - call.started_ns) // 1000,
+        call.developer_id,
+    )
+
+
+def redacted_headers(environ, config):
+    """The request's headers as JSON, WSGI-named, with the API key header and any header carrying the key redacted.
+
+    Read straight from the environ: twice as fast as through request.headers.
+    """
+    key_header = "HTTP_" + config["API_KEY_HEADER_NAME"].upper().replace("-", "_")
+    key = config["API_KEY"]
+    return encode_compact(
+        {
+            name: REDACTED if name == key_header or key in value else value
+            for name, value in environ.items()
+            if name.startswith("HTTP_") or name in ("CONTENT_TYPE", "CONTENT_LENGTH")
+        }
+    )

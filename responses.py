@@ -1,0 +1,36 @@
+"""The answers on the wire: compact JSON, Uvicorn's status lines, timestamps as pydantic writes them."""
+
+import functools
+import http
+import json
+import time
+
+from flask import Response
+
+# FastAPI's JSONResponse: compact, non-ASCII characters as they are.
+encode_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+# Uvicorn's reason phrases ("201 Created"), where Werkzeug would send "201 CREATED".
+STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in http.HTTPStatus}
+
+
+def json_response(status, text, headers=None):
+    """A JSON answer; text holding a lone surrogate raises UnicodeEncodeError, which errors.py answers."""
+    return Response(text.encode(), STATUS_LINES.get(status, status), headers, content_type="application/json")
+
+
+def no_content():
+    return Response(status=STATUS_LINES[204])
+
+
+def format_timestamp(micros):
+    """UTC, as pydantic writes a datetime: microseconds only when there are any."""
+    seconds, fraction = divmod(micros, 1_000_000)
+    text = format_second(seconds)
+    return f"{text}.{fraction:06d}Z" if fraction else f"{text}Z"
+
+
+@functools.lru_cache(maxsize=64)
+def format_second(seconds):
+    # Every answer formats two timestamps, nearly always of the current second.
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))

@@ -1,0 +1,171 @@
+"""The users table: every statement that reads or writes a stored user.
+
+Rows come back named (sqlite3.Row) by USER_FIELDS, the API's own names for a user's fields.
+"""
+
+import json
+
+from .db import get_db
+from .responses import encode_compact
+
+# A user as the API answers it, in its key order; `id` is stored as user_id.
+USER_FIELDS = ("id", "metadata", "created_at", "updated_at", "name", "about", "project")
+# What a request body sets.
+WRITABLE_FIELDS = ("metadata", "name", "about", "project")
+SELECTED = ", ".join("user_id AS id" if field == "id" else field for field in USER_FIELDS)
+
+# A write is one statement, run in one step: SQLite holds the write lock only inside that step, while Python
+# goes on in other threads. A RETURNING clause would hold it until its rows are read, which waits for the GIL:
+# under load the lock was then held ten times as long, and the other writers slept in SQLite's busy wait. So
+# the row as written is read after the commit from written_user, where a TEMP trigger (schema.sql) copies it.
+# Without a created_at (the API's writes), an existing user keeps theirs; an import gives its own.
+UPSERT_USER = """
+INSERT INTO users (developer_id, user_id, name, about, project, metadata, created_at, updated_at)
+VALUES (:developer_id, :id, :name, :about, :project, :metadata, coalesce(:created_at, :updated_at), :updated_at)
+ON CONFLICT (developer_id, user_id) DO UPDATE SET
+    name = excluded.name, about = excluded.about, project = excluded.project, metadata = excluded.metadata,
+    created_at = coalesce(:created_at, users.created_at), updated_at = excluded.updated_at
+"""
+
+UPDATE_USER = """
+UPDATE users SET name = :name, about = :about, project = :project, metadata = :metadata, updated_at = :updated_at
+WHERE developer_id = :developer_id AND user_id = :id
+"""
+
+WRITTEN_USER = f"SELECT seq, developer_id, {SELECTED} FROM written_user"
+SELECT_USER = f"SELECT {SELECTED} FROM users WHERE developer_id = ? AND user_id = ?"
+
+# A metadata_filter value matches a JSON number by value (1 equals 1.0) and a string by text, never across.
+METADATA_MATCHES = {
+    "number": "EXISTS (SELECT 1 FROM json_each(users.metadata) WHERE key = ? AND type IN ('integer', 'real') AND value = ?)",
+    "text": "EXISTS (SELECT 1 FROM json_each(users.metadata) WHERE key = ? AND type = 'text' AND value = ?)",
+}
+
+
+def stored_user(developer_id, user_id, user, updated_at, created_at=None):
+    """A user's statement parameters: `user` holds WRITABLE_FIELDS with the hosted defaults applied.
+
+    Like the hosted service's Postgres, the store cannot hold NUL characters:
+    they are removed from every string, metadata keys and values included.
+    """
+    return {
+        "developer_id": developer_id,
+        "id": user_id,
+        "name": user["name"].replace("\x00", ""),
+        "about": user["about"].replace("\x00", ""),
+        "project": user["project"].replace("\x00", ""),
+        "metadata": stored_metadata(user["metadata"]),
+        "created_at": created_at,
+        "updated_at": updated_at,
+    }
+
+
+def stored_metadata(metadata):
+    """Metadata as stored: compact JSON text, without NUL characters."""
+    text = encode_compact(metadata)
+    # Only a NUL is written \u0000 by the encoder; the walk below is needed only then.
+    return encode_compact(without_nul(metadata)) if "\\u0000" in text else text
+
+
+def without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {key.replace("\x00", ""): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
+
+
+def write_user(developer_id, user_id, user, now):
+    """Create the user or overwrite all of its fields, keeping created_at; the row as stored."""
+    db = get_db()
+    db.execute(UPSERT_USER, stored_user(developer_id, user_id, user, now))
+    return written_user(db, developer_id, user_id)
+
+
+def write_users(users):
+    """Upsert many stored_user() parameter sets in one transaction: all or none."""
+    db = get_db()
+    db.execute("BEGIN IMMEDIATE")
+    with db:
+        db.executemany(UPSERT_USER, users)
+
+
+def update_user(developer_id, user_id, user, now):
+    """Overwrite all fields of an existing user; the row as stored, or None if there is no such user."""
+    db = get_db()
+    if not db.execute(UPDATE_USER, stored_user(developer_id, user_id, user, now)).rowcount:
+        return None
+    return written_user(db, developer_id, user_id)
+
+
+def written_user(db, developer_id, user_id):
+    """The users row this connection has just written, as schema.sql's TEMP trigger copied it."""
+    (row,) = db.execute(WRITTEN_USER).fetchall()
+    if row["seq"] == getattr(db, "written_seq", None) or (row["developer_id"], row["id"]) != (developer_id, user_id):
+        raise RuntimeError("the written_user trigger did not fire: its TEMP objects from schema.sql are missing")
+    db.written_seq = row["seq"]
+    return row
+
+
+def patch_user(developer_id, user_id, changes, now):
+    """Change only the fields in `changes`, merging `metadata` key by key; the row, or None if no such user."""
+    db = get_db()
+    # IMMEDIATE takes the write lock before the read, so a concurrent patch cannot be lost.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        row = db.execute(SELECT_USER, (developer_id, user_id)).fetchone()
+        if row is None:
+            return None
+        user = {field: row[field] for field in WRITABLE_FIELDS}
+        user["metadata"] = {**json.loads(row["metadata"]), **changes.pop("metadata", {})}
+        return update_user(developer_id, user_id, {**user, **changes}, now)
+    finally:
+        db.execute("COMMIT")
+
+
+def get_user(developer_id, user_id):
+    return get_db().execute(SELECT_USER, (developer_id, user_id)).fetchone()
+
+
+def delete_user(developer_id, user_id):
+    """Delete a user; False if there was none."""
+    cursor = get_db().execute("DELETE FROM users WHERE developer_id = ? AND user_id = ?", (developer_id, user_id))
+    return cursor.rowcount == 1
+
+
+def list_users(developer_id, limit, offset, sort_by, direction, metadata_filter):
+    """One page of a developer's users; `metadata_filter` pairs each key with an int, float or str.
+
+    Ties on the sort key are broken by id, so pages never overlap or skip.
+    """
+    conditions = ["developer_id = ?"]
+    parameters = [developer_id]
+    for key, value in metadata_filter.items():
+        conditions.append(METADATA_MATCHES["text" if isinstance(value, str) else "number"])
+        parameters += [key, value]
+    # sort_by and direction were validated against fixed choices, so they are safe to place in the SQL.
+    query = (
+        f"SELECT {SELECTED} FROM users WHERE {all_of(conditions)} "
+        f"ORDER BY {sort_by} {direction}, user_id {direction} LIMIT ? OFFSET ?"
+    )
+    # An offset past SQLite's 64-bit integers is past the end all the same.
+    return get_db().execute(query, (*parameters, limit, min(offset, 2**63 - 1))).fetchall()
+
+
+def all_of(conditions):
+    """The conditions joined by AND as a balanced tree: SQLite refuses expressions over 1000 deep."""
+    if len(conditions) == 1:
+        return conditions[0]
+    middle = len(conditions) // 2
+    return f"({all_of(conditions[:middle])}) AND ({all_of(conditions[middle:])})"
+
+
+def all_users(developer_id=None):
+    """Every developer's users, or one developer's: developer_id and USER_FIELDS, by developer then age."""
+    return get_db().execute(
+        f"SELECT developer_id, {SELECTED} FROM users"
+        " WHERE ?1 IS NULL OR developer_id = ?1 ORDER BY developer_id, created_at, user_id",
+        (developer_id,),
+    ).fetchall()
