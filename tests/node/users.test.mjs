@@ -149,7 +149,7 @@ test('users.update of a missing user throws NotFoundError', async () => {
   assert.ok(error instanceof NotFoundError);
   assert.deepEqual(
     [error.status, error.error],
-    [404, { detail: 'The specified user or its dependencies do not exist during patch' }],
+    [404, { detail: 'No user found during patch' }],
   );
 });
 
