@@ -1,10 +1,12 @@
 """Every error the double answers, by name, and the one function that answers them all."""
 
+from urllib.parse import quote
+
 from flask import current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
-from .responses import STATUS_LINES, encode_compact, json_response
+from .responses import encode_compact, json_response, redirect
 
 
 class ApiError(Exception):
@@ -85,26 +87,47 @@ def error_response(error):
 def http_error(error):
     """Werkzeug's HTTP errors as Starlette answers them: a trailing slash redirected, the rest `{"detail": phrase}`."""
     if error.code == 404 and (location := slashless_url()):
-        return current_app.response_class(status=STATUS_LINES[307], headers={"Location": location})
+        return redirect(location)
     if error.code == 413:
         return error_response(BodyTooLarge())
     allow = [(name, value) for name, value in error.get_headers() if name == "Allow"]
     return error_response(HTTPError(error.code, allow))
 
 
+# What Starlette's RedirectResponse leaves unencoded in a location.
+LOCATION_SAFE = ":/%#?=@[]!$&'()*+,;"
+
+
 def slashless_url():
-    """Where Starlette's redirect_slashes sends a path whose route exists without its trailing slashes."""
-    path = request.path.rstrip("/")
-    if not path or path == request.path:
+    """Where Starlette's redirect_slashes sends a path whose route exists without its trailing slashes, encoded as
+    its RedirectResponse encodes it (a CR, LF, space or non-ASCII character of the decoded path as %XX)."""
+    environ = request.environ
+    # The path as the server decoded it: request.path drops the leading slashes, which Starlette keeps.
+    path = environ["PATH_INFO"].encode("latin-1").decode(errors="replace")
+    slashless = path.rstrip("/")
+    if not slashless or slashless == path:
         return None
+    # Starlette's route patterns end in `$`, which also matches before a final newline.
+    if not has_route(slashless) and not (slashless.endswith("\n") and has_route(slashless[:-1])):
+        return None
+    # The Host header as sent (request.host drops a default port and refuses odd characters); the query's bytes
+    # encoded as they are, where Starlette would fail on bytes that are not UTF-8.
+    host = environ["HTTP_HOST"] if "HTTP_HOST" in environ else request.host
+    location = quote(f"{environ['wsgi.url_scheme']}://{host}{slashless}", safe=LOCATION_SAFE)
+    return f"{location}?{quote(request.query_string, safe=LOCATION_SAFE)}" if request.query_string else location
+
+
+def has_route(path):
+    """Whether a route takes `path`, whatever the method (Starlette redirects on a path match alone)."""
+    if path.startswith("//"):  # Werkzeug's matcher drops leading slashes; Starlette's routes take none
+        return False
     try:
         current_app.url_map.bind_to_environ(request.environ).match(path, method=request.method)
     except MethodNotAllowed:
-        pass  # Starlette redirects on a path match whatever the method
+        return True
     except HTTPException:
-        return None
-    query = request.query_string.decode("latin-1")
-    return request.host_url + path[1:] + (f"?{query}" if query else "")
+        return False
+    return True
 
 
 def register(app):

@@ -23,6 +23,13 @@ def no_content():
     return Response(status=STATUS_LINES[204])
 
 
+def redirect(location):
+    """Starlette's RedirectResponse: 307, the location, an empty body (content-length: 0) and no content-type."""
+    response = Response(b"", STATUS_LINES[307], {"Location": location})
+    del response.headers["Content-Type"]
+    return response
+
+
 def format_timestamp(micros):
     """UTC, as pydantic writes a datetime: microseconds only when there are any."""
     seconds, fraction = divmod(micros, 1_000_000)
