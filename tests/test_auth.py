@@ -9,7 +9,7 @@ from julep_users_double.app import create_app
 from conftest import API_KEY, USER_ID, make_app, upsert
 
 # Documentation, and Flask's static files (there are none): public, as on the hosted service; and the health check.
-PUBLIC_ENDPOINTS = {"static", "openapi.openapi_json", "swagger_ui.show", "double.health"}
+PUBLIC_ENDPOINTS = {"static", "openapi.openapi_json", "swagger_ui.show", "double.health", "double_under_api.health"}
 
 
 def guarded_routes(app):
@@ -36,8 +36,9 @@ WRONG_KEYS = [
 
 
 def test_the_routes_are_all_found():
-    assert len(ROUTES) >= 14
+    assert len(ROUTES) >= 34
     assert ("POST", f"/api/users/{USER_ID}") in ROUTES
+    assert ("POST", "/api/_double/reset") in ROUTES
 
 
 @pytest.mark.parametrize("method, path", ROUTES)
