@@ -9,6 +9,7 @@ from marshmallow import Schema
 from flask_swagger_ui import get_swaggerui_blueprint
 
 from . import schemas
+from .errors import UserNotFound
 
 COMPONENTS = {
     "CreateOrUpdateUserRequest": schemas.UserBody,
@@ -22,7 +23,6 @@ COMPONENTS = {
 ERROR_DESCRIPTIONS = {
     400: "Invalid developer ID, unreadable body, or limit/offset out of range",
     403: "Missing or wrong API key",
-    404: "No such user",
     413: "Request body too large",
     414: "Request line too long for the server (gunicorn: 8190 bytes)",
     431: "Request headers too large for the server (gunicorn: 8190 bytes a header, 100 headers)",
@@ -91,7 +91,7 @@ def operation_object(view, path, method):
     errors = [400, 403] + [404] * bool(described.not_found) + [413] * described.body + [414, 431]
     for status in errors:
         responses[str(status)] = {
-            "description": ERROR_DESCRIPTIONS[status],
+            "description": f"No such user: {UserNotFound(described.not_found).detail}" if status == 404 else ERROR_DESCRIPTIONS[status],
             "content": {"application/json": {"schema": schemas.HTTPError}},
         }
     if parameters or described.body:

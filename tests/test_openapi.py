@@ -85,6 +85,21 @@ def test_the_contract_operation_is_described_as_published(document):
         assert ours["responses"][status] == response
 
 
+def test_not_found_is_described_in_the_hosted_words(document):
+    found = {
+        (method, path): operation["responses"]["404"]["description"]
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if "404" in operation["responses"]
+    }
+    assert found == {
+        ("get", "/users/{user_id}"): "No such user: User not found during get",
+        ("put", "/users/{user_id}"): "No such user: No user found during update",
+        ("patch", "/users/{user_id}"): "No such user: No user found during patch",
+        ("delete", "/users/{user_id}"): "No such user: No user found during delete",
+    }
+
+
 def test_operation_ids_in_the_hosted_style(document):
     found = {(method, path): operation["operationId"] for path, item in document["paths"].items() for method, operation in item.items()}
     assert found == OPERATION_IDS
