@@ -90,8 +90,19 @@ def http_error(error):
         return redirect(location)
     if error.code == 413:
         return error_response(BodyTooLarge())
-    allow = [(name, value) for name, value in error.get_headers() if name == "Allow"]
-    return error_response(HTTPError(error.code, allow))
+    if error.code == 405:
+        return error_response(HTTPError(405, {"Allow": first_route_methods()}))
+    return error_response(HTTPError(error.code))
+
+
+def first_route_methods():
+    """A 405's Allow as Starlette's router gives it: the methods of the first route, in the order the routes were
+    declared, whose path matched (a FastAPI route has one method), where Werkzeug would list every route's."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    matched = {id(adapter.match(method=method, return_rule=True)[0]) for method in adapter.allowed_methods()}
+    # By identity: rules of one path compare equal whatever their methods.
+    first = next(rule for rule in current_app.url_map.iter_rules() if id(rule) in matched)
+    return ", ".join(sorted(first.methods - {"HEAD", "OPTIONS"}))
 
 
 # What Starlette's RedirectResponse leaves unencoded in a location.

@@ -73,7 +73,7 @@ def after_request(response):
 def refuse_head():
     # Werkzeug answers HEAD wherever GET is routed; FastAPI's API routes do not.
     if request.method == "HEAD":
-        raise MethodNotAllowed(sorted(request.url_rule.methods - {"HEAD", "OPTIONS"}))
+        raise MethodNotAllowed()
 
 
 @dataclasses.dataclass(frozen=True)
