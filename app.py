@@ -19,6 +19,7 @@ def create_app(test_config=None):
         API_KEY=os.environ.get("AGENTS_API_KEY"),
         API_KEY_HEADER_NAME=os.environ.get("AGENTS_API_KEY_HEADER_NAME", "Authorization"),
         MULTI_TENANT_MODE=os.environ.get("AGENTS_API_MULTI_TENANT_MODE", "false").lower() == "true",
+        ERROR_FORMAT=os.environ.get("AGENTS_API_ERROR_FORMAT", "detail"),
         JOURNAL_SIZE=1000,
         SEED_FILE=None,
     )

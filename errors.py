@@ -1,16 +1,24 @@
-"""Every error the double answers, by name, and the one function that answers them all."""
+"""Every error the double answers, by name, and the one function that answers them all, in either format:
+
+    detail  `{"detail": …}`, the published contract's shape (FastAPI's own handlers)
+    hosted  `{"error": {…}}`, as the hosted v1 service's handlers answer (envelope.py)
+"""
 
 from urllib.parse import quote
 
-from flask import current_app, request
+from flask import current_app, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
+from . import envelope
 from .responses import encode_compact, json_response, redirect
+
+ERROR_FORMATS = ("detail", "hosted")
 
 
 class ApiError(Exception):
-    """An error answered as `{"detail": detail}` with `status` (and `headers`)."""
+    """An error of the API's dependencies or endpoints, answered with `status` (and `headers`): `{"detail": detail}`,
+    or in the hosted format as the hosted handler of FastAPI's HTTPException answers it."""
 
     status = 500
     detail = "Internal Server Error"
@@ -21,22 +29,41 @@ class ApiError(Exception):
             self.detail = detail
         self.headers = headers
 
+    def detail_body(self):
+        return {"detail": self.detail}
+
+    def hosted_body(self):
+        return envelope.http_error(self.status, str(self.detail))
+
+
+class StarletteError(ApiError):
+    """What the hosted service answers below its handlers (its router, its body parser) and the double's own answers
+    of that layer: `{"detail": detail}` in either format."""
+
+    def hosted_body(self):
+        return self.detail_body()
+
 
 class InvalidApiKey(ApiError):
     status, detail = 403, "Could not validate API KEY"
 
 
 class InvalidDeveloperId(ApiError):
+    """Hosted: the answer of the middleware in front of the app, which has no type."""
+
     status, detail = 400, "Invalid developer ID"
 
+    def hosted_body(self):
+        return envelope.middleware_error(self.detail, "invalid_developer_id")
 
-class UnreadableBody(ApiError):
+
+class UnreadableBody(StarletteError):
     """A body FastAPI cannot read (bad UTF-8, nesting too deep), or one it would answer with a 500."""
 
     status, detail = 400, "There was an error parsing the body"
 
 
-class BodyTooLarge(ApiError):
+class BodyTooLarge(StarletteError):
     status, detail = 413, "Request body too large"
 
 
@@ -67,8 +94,11 @@ class RequestValidationError(ApiError):
 
     status = 422
 
+    def hosted_body(self):
+        return envelope.validation_error(self.detail)
 
-class HTTPError(ApiError):
+
+class HTTPError(StarletteError):
     """What Werkzeug's routing and request handling refuse, worded as Starlette words it."""
 
     def __init__(self, status, headers=None):
@@ -77,10 +107,15 @@ class HTTPError(ApiError):
 
 
 def error_response(error):
-    """The answer to an ApiError; one whose detail cannot be encoded (a lone surrogate echoed back) is unreadable."""
+    """The answer to an ApiError: on an API request in the app's ERROR_FORMAT, on a control's in the detail format.
+
+    One whose body cannot be encoded (a lone surrogate, or bytes that are not UTF-8, echoed back) is unreadable.
+    """
+    hosted = g.get("call") is not None and current_app.config["ERROR_FORMAT"] == "hosted"
     try:
-        return json_response(error.status, encode_compact({"detail": error.detail}), error.headers)
-    except UnicodeEncodeError:
+        body = error.hosted_body() if hosted else error.detail_body()
+        return json_response(error.status, encode_compact(body), error.headers)
+    except UnicodeError:
         return error_response(UnreadableBody())
 
 
@@ -142,6 +177,8 @@ def has_route(path):
 
 
 def register(app):
+    if app.config["ERROR_FORMAT"] not in ERROR_FORMATS:
+        raise ValueError(f"ERROR_FORMAT must be one of {', '.join(ERROR_FORMATS)}, not {app.config['ERROR_FORMAT']!r}")
     app.register_error_handler(ApiError, error_response)
     app.register_error_handler(UnicodeEncodeError, lambda error: error_response(UnreadableBody()))
     app.register_error_handler(HTTPException, http_error)

@@ -304,11 +304,11 @@ STRICT_JSON = json.JSONDecoder(parse_constant=reject_constant, parse_float=finit
 
 
 def body_value(data, content_type):
-    """The request body as FastAPI hands it to pydantic: parsed JSON, raw text, or None when empty.
+    """The request body as FastAPI hands it to pydantic: parsed JSON, the bytes themselves, or None when empty.
 
     Raises RequestValidationError for malformed JSON and UnreadableBody where
-    FastAPI answers 400 (or, for NaN, infinities and bad UTF-8 outside JSON,
-    fails with a 500 that a test double should not copy).
+    FastAPI answers 400 (or, for NaN and infinities, fails with a 500 that a
+    test double should not copy).
     """
     if not data:
         return None
@@ -322,10 +322,7 @@ def body_value(data, content_type):
             ) from error
         except (ValueError, RecursionError) as error:
             raise UnreadableBody() from error
-    try:
-        return data.decode()
-    except UnicodeDecodeError as error:
-        raise UnreadableBody() from error
+    return data
 
 
 def is_json_media_type(content_type):
