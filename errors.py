@@ -22,6 +22,9 @@ class ApiError(Exception):
 
     status = 500
     detail = "Internal Server Error"
+    # The schemas of the two bodies, by their names in /openapi.json.
+    detail_schema = "HTTPError"
+    hosted_schema = "HostedHTTPError"
 
     def __init__(self, detail=None, headers=None):
         super().__init__(detail)
@@ -40,6 +43,8 @@ class StarletteError(ApiError):
     """What the hosted service answers below its handlers (its router, its body parser) and the double's own answers
     of that layer: `{"detail": detail}` in either format."""
 
+    hosted_schema = "HTTPError"
+
     def hosted_body(self):
         return self.detail_body()
 
@@ -52,6 +57,7 @@ class InvalidDeveloperId(ApiError):
     """Hosted: the answer of the middleware in front of the app, which has no type."""
 
     status, detail = 400, "Invalid developer ID"
+    hosted_schema = "HostedMiddlewareError"
 
     def hosted_body(self):
         return envelope.middleware_error(self.detail, "invalid_developer_id")
@@ -93,6 +99,7 @@ class RequestValidationError(ApiError):
     """A 422: `detail` is the list of pydantic-style error items (schemas.error_item)."""
 
     status = 422
+    detail_schema, hosted_schema = "HTTPValidationError", "HostedValidationError"
 
     def hosted_body(self):
         return envelope.validation_error(self.detail)

@@ -288,6 +288,47 @@ class HTTPError(PydanticSchema):
     detail = fields.String(required=True)
 
 
+# The hosted format's bodies (AGENTS_API_ERROR_FORMAT=hosted), as envelope.py writes them.
+
+
+class HostedErrorDetail(PydanticSchema):
+    type = fields.String(required=True)
+    msg = fields.String(required=True)
+    loc = fields.String(required=True, metadata={"description": "e.g. path.user_id, name, items[0].name"})
+    fix = fields.String()
+    example = fields.String()
+    received = fields.String(required=True, metadata={"description": "Python's str() of the input"})
+
+
+class HostedValidationErrorBody(PydanticSchema):
+    message = PydanticLiteral(("Validation error",), required=True)
+    details = fields.List(fields.Nested(HostedErrorDetail), required=True)
+    code = PydanticLiteral(("validation_error",), required=True)
+
+
+class HostedValidationError(PydanticSchema):
+    error = fields.Nested(HostedValidationErrorBody, required=True)
+
+
+class HostedHTTPErrorBody(PydanticSchema):
+    message = fields.String(required=True)
+    code = fields.String(required=True, metadata={"description": "http_<status>"})
+    type = PydanticLiteral(("http_error",), required=True)
+
+
+class HostedHTTPError(PydanticSchema):
+    error = fields.Nested(HostedHTTPErrorBody, required=True)
+
+
+class HostedMiddlewareErrorBody(PydanticSchema):
+    message = fields.String(required=True)
+    code = fields.String(required=True)
+
+
+class HostedMiddlewareError(PydanticSchema):
+    error = fields.Nested(HostedMiddlewareErrorBody, required=True)
+
+
 def reject_constant(name):
     raise ValueError(f"{name} is not JSON")
 

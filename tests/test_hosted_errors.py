@@ -8,6 +8,7 @@ import asyncio
 import json
 import typing
 
+import jsonschema
 import pydantic_core
 import pytest
 from fastapi import HTTPException
@@ -135,6 +136,32 @@ TRANSCRIPTS = [
 @pytest.mark.parametrize("method, path, body, headers, expected", TRANSCRIPTS)
 def test_the_hosted_transcripts(hosted, method, path, body, headers, expected):
     assert answer(hosted.open(path, method=method, data=body, headers=headers)) == expected
+
+
+def test_the_document_says_which_shape_is_served(hosted):
+    document = hosted.get("/openapi.json").get_json()
+    assert 'Errors are the hosted service\'s `{"error": {…}}`' in document["info"]["description"]
+    assert {name for name in document["components"]["schemas"] if "Error" in name} == {
+        "HostedValidationError", "HostedHTTPError", "HostedMiddlewareError", "HTTPError"
+    }
+    put = document["paths"]["/users/{user_id}"]["put"]["responses"]
+    assert put["422"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/HostedValidationError"}
+    assert put["400"]["content"]["application/json"]["schema"] == {
+        "anyOf": [{"$ref": "#/components/schemas/HostedMiddlewareError"}, {"$ref": "#/components/schemas/HTTPError"}]
+    }
+
+
+def test_every_transcript_is_answered_as_documented(hosted):
+    document = hosted.get("/openapi.json").get_json()
+    checked = 0
+    for method, path, body, headers, (status, _, data) in TRANSCRIPTS:
+        template = "/users/{user_id}" if path.startswith("/users/") else path.split("?")[0]
+        responses = document["paths"].get(template, {}).get(method.lower(), {}).get("responses", {})
+        if str(status) in responses:  # not the router's 404 and 405, which FastAPI does not document either
+            schema = responses[str(status)]["content"]["application/json"]["schema"]
+            jsonschema.validate(json.loads(data), {**schema, "components": document["components"]})
+            checked += 1
+    assert checked == len(TRANSCRIPTS) - 2
 
 
 DEVELOPER_ID_ERROR = (400, "application/json", b'{"error":{"message":"Invalid developer ID","code":"invalid_developer_id"}}')
