@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import api, db, double, errors, openapi, pipeline
+from . import api, db, double, errors, openapi, pipeline, routing
 
 
 def create_app(test_config=None):
@@ -41,6 +41,7 @@ def create_app(test_config=None):
     app.register_blueprint(openapi.docs_blueprint())
     double.init_app(app)
     errors.register(app)
+    routing.register(app)
     return app
 
 

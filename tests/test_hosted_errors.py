@@ -187,6 +187,15 @@ def test_the_journal_keeps_the_hosted_answer(hosted):
     assert entry["response"] == {"error": {"message": "User not found during get", "code": "http_404", "type": "http_error"}}
 
 
+@pytest.mark.live
+@pytest.mark.parametrize("kind", ["flask", "gunicorn"])
+def test_the_servers_take_the_setting_from_the_environment(start_server, kind):
+    server = start_server(kind, AGENTS_API_ERROR_FORMAT="hosted")
+    assert server.request("GET", f"/users/{U}") == (
+        404, {"error": {"message": "User not found during get", "code": "http_404", "type": "http_error"}}
+    )
+
+
 def test_the_format_is_a_setting_detail_by_default(tmp_path, monkeypatch):
     monkeypatch.delenv("AGENTS_API_ERROR_FORMAT", raising=False)
     assert make_app(tmp_path).test_client().get(f"/users/{U}", headers=AUTH).get_json() == {"detail": "User not found during get"}
