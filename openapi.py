@@ -151,7 +151,7 @@ def operation_errors(described, parameters):
         403: [InvalidApiKey],
         404: [UserNotFound] * bool(described.not_found),
         413: [BodyTooLarge] * described.body,
-        414: [HTTPError],  # the server's, as its refusals are worded
+        414: [HTTPError],  # refused by the server itself (gunicorn.conf.py), worded as HTTPError
         422: [RequestValidationError] * bool(parameters or described.body),
         431: [HTTPError],
     }

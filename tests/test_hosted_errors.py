@@ -138,6 +138,11 @@ def test_the_hosted_transcripts(hosted, method, path, body, headers, expected):
     assert answer(hosted.open(path, method=method, data=body, headers=headers)) == expected
 
 
+def test_a_wrong_method_is_starlettes_405_with_the_first_routes_allow(hosted):
+    response = hosted.delete("/users", headers=AUTH)
+    assert (response.status_code, response.headers["Allow"], response.data) == (405, "POST", b'{"detail":"Method Not Allowed"}')
+
+
 def test_the_document_says_which_shape_is_served(hosted):
     document = hosted.get("/openapi.json").get_json()
     assert 'Errors are the hosted service\'s `{"error": {…}}`' in document["info"]["description"]
