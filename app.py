@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import api, db, double, errors, openapi, pipeline
+from . import api, db, double, errors, openapi, pipeline, routing
 
 
 def create_app(test_config=None):
@@ -19,6 +19,7 @@ def create_app(test_config=None):
         API_KEY=os.environ.get("AGENTS_API_KEY"),
         API_KEY_HEADER_NAME=os.environ.get("AGENTS_API_KEY_HEADER_NAME", "Authorization"),
         MULTI_TENANT_MODE=os.environ.get("AGENTS_API_MULTI_TENANT_MODE", "false").lower() == "true",
+        ERROR_FORMAT=os.environ.get("AGENTS_API_ERROR_FORMAT", "detail"),
         JOURNAL_SIZE=1000,
         SEED_FILE=None,
     )
@@ -40,6 +41,7 @@ def create_app(test_config=None):
     app.register_blueprint(openapi.docs_blueprint())
     double.init_app(app)
     errors.register(app)
+    routing.register(app)
     return app
 
 

@@ -12,12 +12,16 @@ DEFAULT_DEVELOPER_ID = "00000000-0000-0000-0000-000000000000"
 
 
 def check_api_key():
-    """403 unless the request carries the API key, as `Bearer <key>` or bare."""
+    """403 unless the key header, read as the hosted get_api_key reads it, is the API key.
+
+    Hosted: `str(value).replace("Bearer ", "").strip() == api_key`, where a missing or empty header is None
+    (FastAPI's APIKeyHeader), the string "None". The value is first stripped of spaces and tabs at its ends, as
+    uvicorn's h11 delivers it; gunicorn does so too, Werkzeug's server keeps the trailing ones.
+    """
     config = current_app.config
-    sent = request.headers.get(config["API_KEY_HEADER_NAME"], "")
-    if sent[:7].lower() == "bearer ":
-        sent = sent[7:]
-    if not hmac.compare_digest(sent.encode(), config["API_KEY"].encode()):
+    sent = str(request.headers.get(config["API_KEY_HEADER_NAME"], "").strip(" \t") or None)
+    # Compared as UTF-8 in constant time: an encoding that, unlike the str comparison's, hmac accepts for any text.
+    if not hmac.compare_digest(sent.replace("Bearer ", "").strip().encode(), config["API_KEY"].encode()):
         raise InvalidApiKey()
 
 

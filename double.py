@@ -1,4 +1,5 @@
-"""The test-double controls under /_double: reset, the journal, faults, snapshots of the users, the clock."""
+"""The test-double controls under /_double (and /api/_double, the SDKs' base URL): reset, the journal, faults,
+snapshots of the users, the clock."""
 
 import json
 from pathlib import Path
@@ -31,11 +32,12 @@ def init_app(app):
             except RequestValidationError as error:
                 raise ValueError(f"{seed} is not a users export: {encode_compact(error.detail)}") from None
     app.register_blueprint(bp)
+    app.register_blueprint(bp, url_prefix="/api/_double", name="double_under_api")
 
 
 @bp.before_request
 def require_api_key():
-    if request.endpoint != "double.health":
+    if current_app.view_functions[request.endpoint] is not health:
         auth.check_api_key()
         g.acting_developer = acting_developer()
 

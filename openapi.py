@@ -9,20 +9,44 @@ from marshmallow import Schema
 from flask_swagger_ui import get_swaggerui_blueprint
 
 from . import schemas
+from .errors import (
+    BodyTooLarge,
+    HTTPError,
+    InvalidApiKey,
+    InvalidDeveloperId,
+    LimitOutOfRange,
+    RequestValidationError,
+    UnreadableBody,
+    UserNotFound,
+)
 
 COMPONENTS = {
     "CreateOrUpdateUserRequest": schemas.UserBody,
     "User": schemas.User,
     "ListResponse_User_": schemas.ListResponse_User_,
     "ResourceDeletedResponse": schemas.ResourceDeletedResponse,
-    "ValidationError": schemas.ValidationError_,
-    "HTTPValidationError": schemas.HTTPValidationError,
-    "HTTPError": schemas.HTTPError,
+}
+# The error bodies of each format (AGENTS_API_ERROR_FORMAT), by the names ApiError.detail_schema and hosted_schema give.
+ERROR_COMPONENTS = {
+    "detail": {
+        "ValidationError": schemas.ValidationError_,
+        "HTTPValidationError": schemas.HTTPValidationError,
+        "HTTPError": schemas.HTTPError,
+    },
+    "hosted": {
+        "HostedValidationError": schemas.HostedValidationError,
+        "HostedHTTPError": schemas.HostedHTTPError,
+        "HostedMiddlewareError": schemas.HostedMiddlewareError,
+        "HTTPError": schemas.HTTPError,
+    },
+}
+FORMAT_DESCRIPTIONS = {
+    "detail": "Errors are FastAPI's `{\"detail\": …}`.",
+    "hosted": "Errors are the hosted service's `{\"error\": {…}}`; its router's, body parser's and servers' stay `{\"detail\": …}`.",
 }
 ERROR_DESCRIPTIONS = {
     400: "Invalid developer ID, unreadable body, or limit/offset out of range",
     403: "Missing or wrong API key",
-    404: "No such user",
     413: "Request body too large",
     414: "Request line too long for the server (gunicorn: 8190 bytes)",
     431: "Request headers too large for the server (gunicorn: 8190 bytes a header, 100 headers)",
@@ -45,16 +69,20 @@ def openapi_json():
 
 
 def build_document(app):
+    error_format = app.config["ERROR_FORMAT"]
     spec = APISpec(
         title="Julep Agents API",
         version="0.4.0",
         openapi_version="3.1.0",
-        info={"description": "API for Julep Agents (the Users resource, served by julep-users-double)"},
+        info={
+            "description": "API for Julep Agents (the Users resource, served by julep-users-double). "
+            + FORMAT_DESCRIPTIONS[error_format]
+        },
         servers=[{"url": "/api"}],
         security=[],
         plugins=[PydanticPlugin(schema_name_resolver=lambda schema: None)],
     )
-    for name, schema in COMPONENTS.items():
+    for name, schema in {**COMPONENTS, **ERROR_COMPONENTS[error_format]}.items():
         spec.components.schema(name, {"title": name}, schema=schema)
     spec.components.security_scheme(
         "APIKeyHeader", {"type": "apiKey", "in": "header", "name": app.config["API_KEY_HEADER_NAME"]}
@@ -66,13 +94,13 @@ def build_document(app):
         path = re.sub(r"<(\w+)>", r"{\1}", rule.rule)
         view = app.view_functions[rule.endpoint]
         for method in rule.methods - {"HEAD", "OPTIONS"}:
-            paths.setdefault(path, {})[method.lower()] = operation_object(view, path, method.lower())
+            paths.setdefault(path, {})[method.lower()] = operation_object(view, path, method.lower(), error_format)
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
     return spec.to_dict()
 
 
-def operation_object(view, path, method):
+def operation_object(view, path, method, error_format):
     """An operation as FastAPI writes it: summary and operationId from the function name."""
     described = view.operation
     parameters = []
@@ -88,16 +116,12 @@ def operation_object(view, path, method):
             "content": {"application/json": {"schema": COMPONENTS[described.response]}},
         }
     }
-    errors = [400, 403] + [404] * bool(described.not_found) + [413] * described.body + [414, 431]
-    for status in errors:
+    for status, errors in operation_errors(described, parameters).items():
+        names = list(dict.fromkeys(getattr(error, f"{error_format}_schema") for error in errors))
+        refs = [{"$ref": f"#/components/schemas/{name}"} for name in names]
         responses[str(status)] = {
-            "description": ERROR_DESCRIPTIONS[status],
-            "content": {"application/json": {"schema": schemas.HTTPError}},
-        }
-    if parameters or described.body:
-        responses["422"] = {
-            "description": "Validation Error",
-            "content": {"application/json": {"schema": schemas.HTTPValidationError}},
+            "description": error_description(status, described),
+            "content": {"application/json": {"schema": refs[0] if len(refs) == 1 else {"anyOf": refs}}},
         }
     result = {
         "tags": ["users"],
@@ -118,6 +142,26 @@ def operation_object(view, path, method):
             "content": {"application/json": {"schema": schemas.UserBody}},
         }
     return result
+
+
+def operation_errors(described, parameters):
+    """The errors an operation may answer, by status."""
+    errors = {
+        400: [InvalidDeveloperId] + [UnreadableBody] * described.body + [LimitOutOfRange] * (described.query is not None),
+        403: [InvalidApiKey],
+        404: [UserNotFound] * bool(described.not_found),
+        413: [BodyTooLarge] * described.body,
+        414: [HTTPError],  # refused by the server itself (gunicorn.conf.py), worded as HTTPError
+        422: [RequestValidationError] * bool(parameters or described.body),
+        431: [HTTPError],
+    }
+    return {status: found for status, found in errors.items() if found}
+
+
+def error_description(status, described):
+    if status == 404:
+        return f"No such user: {UserNotFound(described.not_found).detail}"
+    return "Validation Error" if status == 422 else ERROR_DESCRIPTIONS[status]
 
 
 class PydanticPlugin(MarshmallowPlugin):

@@ -9,7 +9,7 @@
                      act, answer  the route's own work; None means "not found", a 404 in the hosted words
     after_request    record       the journal entry
 
-Unknown paths outside /_double (a client's typo is worth seeing) are started, faulted and recorded too,
+Unknown paths outside /_double and /api/_double (a client's typo is worth seeing) are started, faulted and recorded too,
 but answered by the router (404, 405, the trailing-slash redirect) without a key check, as Starlette does.
 """
 
@@ -46,7 +46,7 @@ class ApiCall:
 def is_api_request():
     if request.blueprint is not None:
         return request.blueprint in API_BLUEPRINTS
-    return request.url_rule is None and not request.path.startswith("/_double")
+    return request.url_rule is None and not recorder.api_path(request.path).startswith("/_double")
 
 
 def before_request():
@@ -73,7 +73,7 @@ def after_request(response):
 def refuse_head():
     # Werkzeug answers HEAD wherever GET is routed; FastAPI's API routes do not.
     if request.method == "HEAD":
-        raise MethodNotAllowed(sorted(request.url_rule.methods - {"HEAD", "OPTIONS"}))
+        raise MethodNotAllowed()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -7,8 +7,9 @@ import time
 
 from flask import Response
 
-# FastAPI's JSONResponse: compact, non-ASCII characters as they are.
-encode_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# FastAPI's JSONResponse: compact, non-ASCII characters as they are; bytes (a body that was not JSON, echoed back
+# in a 422) as FastAPI's jsonable_encoder gives them, decoded as UTF-8.
+encode_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=bytes.decode).encode
 
 # Uvicorn's reason phrases ("201 Created"), where Werkzeug would send "201 CREATED".
 STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in http.HTTPStatus}
@@ -21,6 +22,13 @@ def json_response(status, text, headers=None):
 
 def no_content():
     return Response(status=STATUS_LINES[204])
+
+
+def redirect(location):
+    """Starlette's RedirectResponse: 307, the location, an empty body (content-length: 0) and no content-type."""
+    response = Response(b"", STATUS_LINES[307], {"Location": location})
+    del response.headers["Content-Type"]
+    return response
 
 
 def format_timestamp(micros):

@@ -288,6 +288,47 @@ class HTTPError(PydanticSchema):
     detail = fields.String(required=True)
 
 
+# The hosted format's bodies (AGENTS_API_ERROR_FORMAT=hosted), as envelope.py writes them.
+
+
+class HostedErrorDetail(PydanticSchema):
+    type = fields.String(required=True)
+    msg = fields.String(required=True)
+    loc = fields.String(required=True, metadata={"description": "e.g. path.user_id, name, items[0].name"})
+    fix = fields.String()
+    example = fields.String()
+    received = fields.String(required=True, metadata={"description": "Python's str() of the input"})
+
+
+class HostedValidationErrorBody(PydanticSchema):
+    message = PydanticLiteral(("Validation error",), required=True)
+    details = fields.List(fields.Nested(HostedErrorDetail), required=True)
+    code = PydanticLiteral(("validation_error",), required=True)
+
+
+class HostedValidationError(PydanticSchema):
+    error = fields.Nested(HostedValidationErrorBody, required=True)
+
+
+class HostedHTTPErrorBody(PydanticSchema):
+    message = fields.String(required=True)
+    code = fields.String(required=True, metadata={"description": "http_<status>"})
+    type = PydanticLiteral(("http_error",), required=True)
+
+
+class HostedHTTPError(PydanticSchema):
+    error = fields.Nested(HostedHTTPErrorBody, required=True)
+
+
+class HostedMiddlewareErrorBody(PydanticSchema):
+    message = fields.String(required=True)
+    code = fields.String(required=True)
+
+
+class HostedMiddlewareError(PydanticSchema):
+    error = fields.Nested(HostedMiddlewareErrorBody, required=True)
+
+
 def reject_constant(name):
     raise ValueError(f"{name} is not JSON")
 
@@ -304,11 +345,11 @@ STRICT_JSON = json.JSONDecoder(parse_constant=reject_constant, parse_float=finit
 
 
 def body_value(data, content_type):
-    """The request body as FastAPI hands it to pydantic: parsed JSON, raw text, or None when empty.
+    """The request body as FastAPI hands it to pydantic: parsed JSON, the bytes themselves, or None when empty.
 
     Raises RequestValidationError for malformed JSON and UnreadableBody where
-    FastAPI answers 400 (or, for NaN, infinities and bad UTF-8 outside JSON,
-    fails with a 500 that a test double should not copy).
+    FastAPI answers 400 (or, for NaN and infinities, fails with a 500 that a
+    test double should not copy).
     """
     if not data:
         return None
@@ -322,10 +363,7 @@ def body_value(data, content_type):
             ) from error
         except (ValueError, RecursionError) as error:
             raise UnreadableBody() from error
-    try:
-        return data.decode()
-    except UnicodeDecodeError as error:
-        raise UnreadableBody() from error
+    return data
 
 
 def is_json_media_type(content_type):

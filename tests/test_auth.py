@@ -9,7 +9,7 @@ from julep_users_double.app import create_app
 from conftest import API_KEY, USER_ID, make_app, upsert
 
 # Documentation, and Flask's static files (there are none): public, as on the hosted service; and the health check.
-PUBLIC_ENDPOINTS = {"static", "openapi.openapi_json", "swagger_ui.show", "double.health"}
+PUBLIC_ENDPOINTS = {"static", "openapi.openapi_json", "swagger_ui.show", "double.health", "double_under_api.health"}
 
 
 def guarded_routes(app):
@@ -30,13 +30,15 @@ WRONG_KEYS = [
     {"Authorization": f"Bearer {API_KEY}x"},
     {"Authorization": f"Bearer {API_KEY[:-1]}"},
     {"Authorization": f"Basic {API_KEY}"},
+    {"Authorization": f"bearer {API_KEY}"},
     {"X-Api-Key": API_KEY},
 ]
 
 
 def test_the_routes_are_all_found():
-    assert len(ROUTES) >= 14
+    assert len(ROUTES) >= 34
     assert ("POST", f"/api/users/{USER_ID}") in ROUTES
+    assert ("POST", "/api/_double/reset") in ROUTES
 
 
 @pytest.mark.parametrize("method, path", ROUTES)
@@ -100,8 +102,55 @@ def test_the_key_is_checked_before_the_path_and_the_body(client):
         assert (response.status_code, response.get_json()) == (403, {"detail": "Could not validate API KEY"})
 
 
-def test_key_alone_without_bearer_is_accepted(client):
-    assert upsert(client, headers={"Authorization": API_KEY}).status_code == 201
+# The hosted check: `str(value).replace("Bearer ", "").strip() == api_key`, on the value as uvicorn's h11 hands it
+# over (spaces and tabs at its ends gone), a missing or empty header being the string "None".
+KEY_HEADERS = [
+    (b"Bearer test-key", 404),
+    (b"test-key", 404),
+    (b"Bearer  test-key", 404),
+    (b"Bearer Bearer test-key", 404),
+    (b"test-Bearer key", 404),
+    (b" \ttest-key \t", 404),
+    (b"Bearer \xa0test-key\xa0", 404),  # latin-1 NBSP: str.strip() removes it
+    (b"bearer test-key", 403),
+    (b"BEARER test-key", 403),
+    (b"Bearer\ttest-key", 403),
+    (b"Token test-key", 403),
+    (b"test-keyBearer ", 403),  # the space goes first, with the ends of the value
+    (b"Bearer test-key x", 403),
+    (b"", 403),
+    (b"None", 403),
+]
+
+
+@pytest.mark.parametrize("value, status", KEY_HEADERS)
+def test_the_key_is_read_as_the_hosted_service_reads_it(client, value, status):
+    response = client.get(f"/users/{USER_ID}", headers={"Authorization": value.decode("latin-1")})
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize("method, path", ROUTES)
+def test_every_route_reads_the_key_alike(client, method, path):
+    for value, status in KEY_HEADERS:
+        response = client.open(path, method=method, headers={"Authorization": value.decode("latin-1")}, json={})
+        assert (response.status_code == 403) == (status == 403), (value, response.data)
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("kind", ["flask", "gunicorn"])
+def test_the_servers_hand_the_key_over_as_uvicorn_does(start_server, kind):
+    server = start_server(kind)
+    for value, status in KEY_HEADERS:
+        answer = server.send_raw(f"GET /users/{USER_ID} HTTP/1.1\r\nHost: x\r\nAuthorization: ".encode() + value + b"\r\n\r\n")
+        assert answer.startswith(f"HTTP/1.1 {status} ".encode()), (value, answer)
+    missing = server.send_raw(f"GET /users/{USER_ID} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    assert missing.startswith(b"HTTP/1.1 403 ")
+
+
+def test_a_missing_key_is_the_string_none(tmp_path):
+    client = make_app(tmp_path, API_KEY="None").test_client()
+    assert client.get(f"/users/{USER_ID}").status_code == 404
+    assert client.get(f"/users/{USER_ID}", headers={"Authorization": ""}).status_code == 404
 
 
 def test_key_header_name_is_configurable(tmp_path):

@@ -37,10 +37,47 @@ def test_health_needs_no_key_and_tells_only_the_version(client):
     assert response.data == b'{"status":"ok","version":"0.1.0"}'
 
 
-def test_controls_are_not_under_api_nor_in_the_openapi_document(client):
-    assert client.get("/api/_double/health").status_code == 404
+def test_controls_are_not_in_the_openapi_document(client):
     document = client.get("/openapi.json").get_json()
     assert not [path for path in document["paths"] if "_double" in path]
+
+
+# The same requests, as a client whose base URL ends in /api (the SDKs' default) sends them.
+CONTROL_REQUESTS = [
+    ("GET", "/_double/health", None),
+    ("POST", "/_double/clock", {"now": "2026-01-01T00:00:00Z"}),
+    ("POST", "/_double/clock", {"advance_seconds": 1.5}),
+    ("POST", "/_double/faults", {"path": "/nowhere", "status": 503, "times": 2}),
+    ("GET", "/_double/faults", None),
+    ("POST", "/_double/faults", {"status": 99, "extra": 1}),
+    ("POST", "/_double/users", {"items": [{"id": USER_ID, "name": "Ada"}]}),
+    ("GET", "/_double/users", None),
+    ("POST", "/_double/users", {"items": [{"name": 5}]}),
+    ("GET", "/_double/requests?method=POST", None),
+    ("DELETE", "/_double/requests", None),
+    ("DELETE", "/_double/faults", None),
+    ("DELETE", "/_double/clock", None),
+    ("POST", "/_double/clock", {"advance_seconds": 1}),
+    ("POST", "/_double/reset?developer_id=x", None),
+    ("POST", "/_double/reset", None),
+    ("GET", "/_double/users", None),
+    ("GET", "/_double/nope", None),
+    ("PUT", "/_double/reset", None),
+]
+
+
+def test_controls_answer_alike_under_api(tmp_path):
+    answers = {}
+    for prefix in ("", "/api"):
+        client = make_app(tmp_path / prefix.strip("/")).test_client()
+        answers[prefix] = [
+            (response.status_code, response.headers.get("Allow"), response.data)
+            for method, path, body in CONTROL_REQUESTS
+            for response in [client.open(prefix + path, method=method, json=body, headers=AUTH)]
+        ]
+        assert journal(client) == []
+    assert answers["/api"] == answers[""]
+    assert [status for status, _, _ in answers[""]] == [200, 200, 200, 201, 200, 422, 200, 200, 422, 200, 204, 204, 204, 409, 422, 204, 200, 404, 405]
 
 
 # Reset
@@ -210,6 +247,8 @@ def test_controls_are_not_journaled_and_delete_clears_it(client):
     upsert(client)
     client.get("/_double/faults", headers=AUTH)
     client.get("/_double/health")
+    client.get("/api/_double/faults", headers=AUTH)
+    client.get("/api/_double/nope", headers=AUTH)
     assert [entry["path"] for entry in journal(client)] == [f"/users/{USER_ID}"]
     response = client.delete("/_double/requests", headers=AUTH)
     assert (response.status_code, response.data) == (204, b"")

@@ -11,6 +11,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from openapi_spec_validator.schemas import schema_v31
 
 from julep_users_double.app import create_app
+from conftest import make_app
 
 CONTRACT = yaml.safe_load(open(__file__.rsplit("/", 1)[0] + "/julep-users-openapi.yaml"))
 OPERATION_IDS = {
@@ -50,11 +51,17 @@ def test_full_validation_finds_only_what_it_finds_in_the_published_contract(docu
     written for, objects only to the contract's own `default: ''` for a name pattern that needs a
     character at least: once in the request schema, once in User."""
     assert has_ecma_regex()
-
-    def findings(doc):
-        return sorted((error.validator, error.instance) for error in OpenAPIV31SpecValidator(doc).iter_errors())
-
     assert findings(document) == findings(CONTRACT) == [("pattern", ""), ("pattern", "")]
+
+
+def test_the_hosted_error_format_document_is_as_valid(tmp_path):
+    document = make_app(tmp_path, ERROR_FORMAT="hosted").test_client().get("/openapi.json").get_json()
+    jsonschema.Draft202012Validator(schema_v31).validate(document)
+    assert findings(document) == [("pattern", ""), ("pattern", "")]
+
+
+def findings(document):
+    return sorted((error.validator, error.instance) for error in OpenAPIV31SpecValidator(document).iter_errors())
 
 
 def walk(node):
@@ -83,6 +90,21 @@ def test_the_contract_operation_is_described_as_published(document):
     }
     for status, response in theirs["responses"].items():
         assert ours["responses"][status] == response
+
+
+def test_not_found_is_described_in_the_hosted_words(document):
+    found = {
+        (method, path): operation["responses"]["404"]["description"]
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if "404" in operation["responses"]
+    }
+    assert found == {
+        ("get", "/users/{user_id}"): "No such user: User not found during get",
+        ("put", "/users/{user_id}"): "No such user: No user found during update",
+        ("patch", "/users/{user_id}"): "No such user: No user found during patch",
+        ("delete", "/users/{user_id}"): "No such user: No user found during delete",
+    }
 
 
 def test_operation_ids_in_the_hosted_style(document):

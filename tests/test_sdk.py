@@ -1,5 +1,6 @@
 """The official Julep SDK, a real client, against the double served over HTTP."""
 
+import httpx
 import pytest
 from julep import Julep, NotFoundError, PermissionDeniedError, UnprocessableEntityError
 
@@ -43,6 +44,16 @@ def test_wrong_key_raises_permission_denied(live_server):
 def test_base_url_with_the_api_prefix_works_too(live_server):
     user = Julep(api_key=API_KEY, base_url=f"{live_server}/api").users.create_or_update(USER_ID, name="Ada")
     assert user.name == "Ada"
+
+
+@pytest.mark.parametrize("prefix", ["", "/api"])
+def test_the_controls_are_reached_through_the_sdk_whatever_its_base_url(live_server, prefix):
+    julep = Julep(api_key=API_KEY, base_url=live_server + prefix, max_retries=0)
+    julep.users.create_or_update(USER_ID, name="Ada")
+    reset = julep.post("/_double/reset", cast_to=httpx.Response)
+    assert (reset.status_code, reset.content) == (204, b"")
+    with pytest.raises(NotFoundError):
+        julep.users.get(USER_ID)
 
 
 def test_the_whole_lifecycle(julep):
