@@ -88,13 +88,14 @@ def operation_object(view, path, method):
             "content": {"application/json": {"schema": COMPONENTS[described.response]}},
         }
     }
-    errors = [400, 403] + [404] * bool(described.not_found) + [413] * described.body + [414, 431]
+    has_body = described.body is not None
+    errors = [400, 403] + [404] * bool(described.not_found) + [413] * has_body + [414, 431]
     for status in errors:
         responses[str(status)] = {
             "description": ERROR_DESCRIPTIONS[status],
             "content": {"application/json": {"schema": schemas.HTTPError}},
         }
-    if parameters or described.body:
+    if parameters or has_body:
         responses["422"] = {
             "description": "Validation Error",
             "content": {"application/json": {"schema": schemas.HTTPValidationError}},
@@ -112,10 +113,10 @@ def operation_object(view, path, method):
             "Filter by metadata with `metadata_filter.<key>=<value>` query parameters: the value is read as an "
             "integer, else a float, else a string, and matches a user whose metadata has that key with an equal value."
         )
-    if described.body:
+    if has_body:
         result["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": schemas.UserBody}},
+            "content": {"application/json": {"schema": type(described.body)}},
         }
     return result
 
