@@ -5,6 +5,7 @@ import json
 from flask import Blueprint, request
 
 from . import users_db
+from .docs import bp as docs_bp
 from .clock import new_uuid7, now_micros
 from .errors import (
     LimitOutOfRange,
@@ -19,6 +20,7 @@ from .responses import format_timestamp
 from .schemas import LIST_USERS_QUERY, USER_BODY
 
 bp = Blueprint("api", __name__)
+bp.register_blueprint(docs_bp)
 
 encode_string = json.JSONEncoder(ensure_ascii=False).encode
 

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify
 from marshmallow import Schema
 from flask_swagger_ui import get_swaggerui_blueprint
 
-from . import schemas
+from . import docs_schemas, schemas
 
 COMPONENTS = {
     "CreateOrUpdateUserRequest": schemas.UserBody,
@@ -18,11 +18,32 @@ COMPONENTS = {
     "ValidationError": schemas.ValidationError_,
     "HTTPValidationError": schemas.HTTPValidationError,
     "HTTPError": schemas.HTTPError,
+    "CreateDocRequest": docs_schemas.CreateDocRequest,
+    "Doc": docs_schemas.Doc,
+    "ListResponse_Doc_": docs_schemas.ListResponse_Doc_,
+    "BulkDeleteDocsRequest": docs_schemas.BulkDeleteDocsRequest,
+    "ListResponse_ResourceDeletedResponse_": docs_schemas.ListResponse_ResourceDeletedResponse_,
+    "TextOnlyDocSearchRequest": docs_schemas.TextOnlyDocSearchRequest,
+    "VectorDocSearchRequest": docs_schemas.VectorDocSearchRequest,
+    "HybridDocSearchRequest": docs_schemas.HybridDocSearchRequest,
+    "DocOwner": docs_schemas.DocOwner,
+    "Snippet": docs_schemas.Snippet,
+    "DocReference": docs_schemas.DocReference,
+    "DocSearchResponse": docs_schemas.DocSearchResponse,
+}
+QUERY_DESCRIPTIONS = {
+    "list_users": (
+        "Filter by metadata with `metadata_filter.<key>=<value>` query parameters: the value is read as an "
+        "integer, else a float, else a string, and matches a user whose metadata has that key with an equal value."
+    ),
+    "list_user_docs": (
+        "Filter by metadata with `metadata_filter.<key>=<value>` query parameters, compared as text with the "
+        "metadata's value (`metadata->>key`); a value that reads as a number is a 400, as on the hosted service."
+    ),
 }
 ERROR_DESCRIPTIONS = {
-    400: "Invalid developer ID, unreadable body, or limit/offset out of range",
+    400: "Invalid developer ID, unreadable body, or a value the hosted service refuses (limit/offset out of range, …)",
     403: "Missing or wrong API key",
-    404: "No such user",
     413: "Request body too large",
     414: "Request line too long for the server (gunicorn: 8190 bytes)",
     431: "Request headers too large for the server (gunicorn: 8190 bytes a header, 100 headers)",
@@ -65,21 +86,21 @@ def build_document(app):
             continue
         path = re.sub(r"<(\w+)>", r"{\1}", rule.rule)
         view = app.view_functions[rule.endpoint]
+        tag = "docs" if rule.endpoint.startswith("api.docs.") else "users"
         for method in rule.methods - {"HEAD", "OPTIONS"}:
-            paths.setdefault(path, {})[method.lower()] = operation_object(view, path, method.lower())
+            paths.setdefault(path, {})[method.lower()] = operation_object(view, path, method.lower(), tag)
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
     return spec.to_dict()
 
 
-def operation_object(view, path, method):
+def operation_object(view, path, method, tag):
     """An operation as FastAPI writes it: summary and operationId from the function name."""
     described = view.operation
-    parameters = []
-    if "{user_id}" in path:
-        parameters.append(
-            {"name": "user_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid", "title": "User Id"}}
-        )
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid", "title": name.replace("_", " ").title()}}
+        for name in described.path
+    ]
     if described.query is not None:
         parameters.append({"in": "query", "schema": described.query})
     responses = {
@@ -89,10 +110,13 @@ def operation_object(view, path, method):
         }
     }
     has_body = described.body is not None
-    errors = [400, 403] + [404] * bool(described.not_found) + [413] * has_body + [414, 431]
-    for status in errors:
+    descriptions = {status: ERROR_DESCRIPTIONS[status] for status in [400, 403] + [413] * has_body + [414, 431]}
+    for error in (described.not_found, *described.refusals):
+        if error is not None:
+            descriptions[error.status] = "; ".join(filter(None, [descriptions.get(error.status), error.detail]))
+    for status, description in descriptions.items():
         responses[str(status)] = {
-            "description": ERROR_DESCRIPTIONS[status],
+            "description": description,
             "content": {"application/json": {"schema": schemas.HTTPError}},
         }
     if parameters or has_body:
@@ -101,24 +125,25 @@ def operation_object(view, path, method):
             "content": {"application/json": {"schema": schemas.HTTPValidationError}},
         }
     result = {
-        "tags": ["users"],
+        "tags": [tag],
         "summary": view.__name__.replace("_", " ").title(),
         "operationId": re.sub(r"\W", "_", view.__name__ + path) + "_" + method,
         "parameters": parameters,
         "responses": dict(sorted(responses.items())),
         "security": [{"APIKeyHeader": []}],
     }
-    if described.query is not None:
-        result["description"] = (
-            "Filter by metadata with `metadata_filter.<key>=<value>` query parameters: the value is read as an "
-            "integer, else a float, else a string, and matches a user whose metadata has that key with an equal value."
-        )
+    if view.__name__ in QUERY_DESCRIPTIONS:
+        result["description"] = QUERY_DESCRIPTIONS[view.__name__]
     if has_body:
-        result["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": type(described.body)}},
-        }
+        result["requestBody"] = {"required": True, "content": {"application/json": {"schema": body_schema(described.body)}}}
     return result
+
+
+def body_schema(body):
+    """A body schema's component, or a union's members as FastAPI writes `A | B | C`."""
+    if isinstance(body, docs_schemas.SmartUnion):
+        return {"anyOf": [{"$ref": f"#/components/schemas/{name}"} for name, _ in body.members], "title": "Search Params"}
+    return type(body)
 
 
 class PydanticPlugin(MarshmallowPlugin):
@@ -131,6 +156,11 @@ class PydanticPlugin(MarshmallowPlugin):
         self.map_to_openapi_type(schemas.PydanticUUID, "string", "uuid")
         self.map_to_openapi_type(schemas.PydanticInt, "integer", None)
         self.map_to_openapi_type(schemas.PydanticLiteral, "string", None)
+        self.map_to_openapi_type(docs_schemas.LaxInt, "integer", None)
+        self.map_to_openapi_type(docs_schemas.LaxFloat, "number", None)
+        self.map_to_openapi_type(docs_schemas.StrictBoolean, "boolean", None)
+        self.map_to_openapi_type(docs_schemas.QueryBoolean, "boolean", None)
+        self.map_to_openapi_type(docs_schemas.FloatList, "array", None)
         self.converter.add_attribute_function(pydantic_property)
 
 
@@ -145,6 +175,15 @@ def pydantic_property(self, field, ret):
                 ret[key] = value
     if isinstance(field, schemas.PydanticLiteral):
         ret["enum"] = list(field.choices)
+    if isinstance(field, (docs_schemas.LaxInt, docs_schemas.LaxFloat)):
+        for key, bound in (("minimum", "ge"), ("maximum", "le"), ("exclusiveMaximum", "lt")):
+            if field.bounds.get(bound) is not None:
+                ret[key] = field.bounds[bound]
+    if isinstance(field, docs_schemas.FloatList):
+        ret["items"] = {"type": "number"}
+    if isinstance(field, docs_schemas.Content):
+        content = {"type": "string", "maxLength": docs_schemas.CONTENT_LENGTH}
+        ret["anyOf"] = [content, {"type": "array", "items": content}]
     if field.allow_none:
         outer = {key: ret.pop(key) for key in ("default", "readOnly") if key in ret and ret[key] is not None}
         ret.pop("default", None)

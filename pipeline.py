@@ -46,7 +46,7 @@ class ApiCall:
 
 def is_api_request():
     if request.blueprint is not None:
-        return request.blueprint in API_BLUEPRINTS
+        return request.blueprints[-1] in API_BLUEPRINTS  # the docs routes are a blueprint within the API's
     return request.url_rule is None and not request.path.startswith("/_double")
 
 
@@ -87,6 +87,7 @@ class Operation:
     query: object = None  # a schemas.PydanticSchema instance
     not_found: type | None = None  # the errors.ApiError a None answer raises, when what the path names may not exist
     path: tuple = ("user_id",)  # the path's ids in the hosted handler's order, which is the order of their errors
+    refusals: tuple = ()  # the other errors.ApiError classes the route may answer, for the document
 
 
 def operation(route, rule, status, response, **declared):

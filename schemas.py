@@ -34,6 +34,9 @@ def raise_if(errors):
         raise RequestValidationError(errors)
 
 
+MISSING = {"type": "missing", "msg": "Field required"}
+
+
 def field_error(error_type, msg, ctx=None):
     message = {"type": error_type, "msg": msg}
     if ctx is not None:
@@ -50,7 +53,7 @@ class StrictString(fields.Field):
 
     def __init__(self, *, min_length=None, max_length=None, pattern=None, **kwargs):
         string_type = {"type": "string_type", "msg": "Input should be a valid string"}
-        super().__init__(error_messages={"null": string_type, "invalid": string_type}, **kwargs)
+        super().__init__(error_messages={"null": string_type, "invalid": string_type, "required": MISSING}, **kwargs)
         self.min_length = min_length
         self.max_length = max_length
         self.pattern = pattern

@@ -5,6 +5,7 @@ Rows come back named (sqlite3.Row) by USER_FIELDS, the API's own names for a use
 
 import json
 
+from . import docs_db
 from .db import get_db
 from .responses import encode_compact
 
@@ -130,8 +131,12 @@ def get_user(developer_id, user_id):
 
 
 def delete_user(developer_id, user_id):
-    """Delete a user; False if there was none."""
-    cursor = get_db().execute("DELETE FROM users WHERE developer_id = ? AND user_id = ?", (developer_id, user_id))
+    """Delete a user and their docs (the hosted schema cascades); False if there was no such user."""
+    db = get_db()
+    db.execute("BEGIN IMMEDIATE")
+    with db:
+        cursor = db.execute("DELETE FROM users WHERE developer_id = ? AND user_id = ?", (developer_id, user_id))
+        docs_db.delete_user_docs(db, developer_id, user_id)
     return cursor.rowcount == 1
 
 

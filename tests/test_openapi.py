@@ -21,6 +21,11 @@ OPERATION_IDS = {
     ("put", "/users/{user_id}"): "update_user_users__user_id__put",
     ("patch", "/users/{user_id}"): "patch_user_users__user_id__patch",
     ("delete", "/users/{user_id}"): "delete_user_users__user_id__delete",
+    ("post", "/users/{user_id}/docs"): "create_user_doc_users__user_id__docs_post",
+    ("get", "/users/{user_id}/docs"): "list_user_docs_users__user_id__docs_get",
+    ("delete", "/users/{user_id}/docs/{doc_id}"): "delete_user_doc_users__user_id__docs__doc_id__delete",
+    ("delete", "/users/{user_id}/docs"): "bulk_delete_user_docs_users__user_id__docs_delete",
+    ("post", "/users/{user_id}/search"): "search_user_docs_users__user_id__search_post",
 }
 
 
