@@ -34,7 +34,6 @@ DOC_TAIL = '"modality":"text","language":"english","embedding_model":"text-embed
 
 def doc_json(chunks, with_embeddings):
     """A doc from its chunks (docs_db.CHUNK_FIELDS, index order) as the API's Doc: `content` is always a list."""
-    head = chunks[0]
     embeddings = "null"
     if with_embeddings:
         stored = [chunk["embedding_json"] for chunk in chunks]
@@ -42,11 +41,22 @@ def doc_json(chunks, with_embeddings):
             embeddings = f"[{','.join(stored)}]"
         elif any(stored):
             raise PartlyEmbeddedDoc()
+    return f'{{{doc_fields(chunks)},"embeddings":{embeddings},{DOC_TAIL}'
+
+
+def doc_fields(chunks):
+    """A doc's own fields, from id to content, as the Doc writes them (the export writes them too)."""
+    head = chunks[0]
     content = ",".join(encode_compact(chunk["content"]) for chunk in chunks)
     return (
-        f'{{"id":"{head["doc_id"]}","metadata":{head["metadata"]},"created_at":"{format_timestamp(head["created_at"])}",'
-        f'"title":{encode_compact(head["title"])},"content":[{content}],"embeddings":{embeddings},{DOC_TAIL}'
+        f'"id":"{head["doc_id"]}","metadata":{head["metadata"]},"created_at":"{format_timestamp(head["created_at"])}",'
+        f'"title":{encode_compact(head["title"])},"content":[{content}]'
     )
+
+
+def content_hash(title, content):
+    """md5(title || '|' || content), as mig:000029's trigger writes it for the duplicate rule."""
+    return hashlib.md5(f"{title}|{content}".encode()).hexdigest()
 
 
 def deleted_json(doc_id):
@@ -81,7 +91,7 @@ def create_user_doc(call):
                 "content": content,
                 "metadata": metadata,
                 "created_at": created_at,
-                "content_hash": hashlib.md5(f"{title}|{content}".encode()).hexdigest(),
+                "content_hash": content_hash(title, content),
                 "search_tsv": text_index.chunk_vector(title, content),
                 "embedding": None if embedding is None else embedding.tobytes(),
                 "embedding_json": None if embedding is None else vectors.vector_json(embedding),

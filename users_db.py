@@ -85,12 +85,13 @@ def write_user(developer_id, user_id, user, now):
     return written_user(db, developer_id, user_id)
 
 
-def write_users(users):
-    """Upsert many stored_user() parameter sets in one transaction: all or none."""
-    db = get_db()
-    db.execute("BEGIN IMMEDIATE")
-    with db:
-        db.executemany(UPSERT_USER, users)
+def write_users(db, users):
+    """Upsert many stored_user() parameter sets; the caller holds the transaction (all or none)."""
+    db.executemany(UPSERT_USER, users)
+
+
+def user_exists(db, developer_id, user_id):
+    return bool(db.execute("SELECT 1 FROM users WHERE developer_id = ? AND user_id = ?", (developer_id, user_id)).fetchall())
 
 
 def update_user(developer_id, user_id, user, now):
