@@ -170,6 +170,12 @@ class Content(fields.Field):
 
     default_error_messages = {"required": MISSING}
 
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        # null is no string and no list either: both members' errors, where marshmallow would give one of its own.
+        if value is None:
+            return self._deserialize(value, attr, data, **kwargs)
+        return super().deserialize(value, attr, data, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         if type(value) is str:
             error = content_error(value)
