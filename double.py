@@ -236,16 +236,16 @@ def imported_chunks(doc, now):
 def set_doc_embeddings(doc_id):
     """Give a doc's chunks their embeddings (null: not embedded), as the hosted vectorizer would, some time after
     create: the doc of this id of every developer the control may reach (?developer_id= names one)."""
-    embeddings = load_embeddings(json_body())
+    body = json_body()
+    embeddings = load_embeddings(body)
     found = docs_db.doc_chunk_ids(scoped(request.args.get("developer_id")), doc_id.lower())
     if not found:
         raise DocsNotFound()
     changes = []
     for chunk_ids in found.values():
         if len(chunk_ids) != len(embeddings):
-            raise RequestValidationError(
-                [value_error(f"the doc has {len(chunk_ids)} chunks: give one embedding (or null) each", embeddings, ["body", "embeddings"])]
-            )
+            message = f"the doc has {len(chunk_ids)} chunks: give one embedding (or null) each"
+            raise RequestValidationError([value_error(message, body["embeddings"], ["body", "embeddings"])])
         for chunk_id, embedding in zip(chunk_ids, embeddings):
             stored = None if embedding is None else (embedding.tobytes(), vectors.vector_json(embedding))
             changes.append((*(stored or (None, None)), chunk_id))

@@ -22,12 +22,9 @@ def float4_values(values):
     """The values as pgvector stores them, float4, in an array('f'); NotAVector if it cannot."""
     if len(values) != DIMENSIONS:
         raise NotAVector(f"expected {DIMENSIONS} dimensions, not {len(values)}")
-    try:
-        stored = array("f", values)
-    except OverflowError:
-        raise NotAVector("out of range for type vector") from None
+    stored = array("f", values)  # a value past float4 becomes an infinity
     if not all(map(math.isfinite, stored)):
-        raise NotAVector("NaN and infinities are not allowed in a vector")
+        raise NotAVector("NaN, infinities and values past float4 are not allowed in a vector")
     return stored
 
 
