@@ -688,7 +688,7 @@ class TSQuery:
         self.lexemes = frozenset(_operands(root)) if root else frozenset()
 
     def __str__(self):
-        return _infix(self.root, -1, False) if self.root else ""
+        return _infix(self.root) if self.root else ""
 
     def __repr__(self):
         return f"TSQuery({str(self)!r})"
@@ -711,27 +711,40 @@ def _plain(packed):
 
 
 def _operands(node):
-    if node[0] == VAL:
-        yield node[1]
-    else:
-        for child in node[1:3] if node[0] != NOT else node[1:2]:
-            yield from _operands(child)
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if node[0] == VAL:
+            yield node[1]
+        else:
+            stack.extend(node[1:2] if node[0] == NOT else node[1:3])
+
+
+def _left_spine(node, through=(NOT, AND, OR, PHRASE)):
+    """The node, its left child (a NOT's only one), that one's, … down to the first not of `through` (or STOP).
+
+    Queries grow deep only on the left ("a b c …" is ((a & b) & c) …), so walking the spine and recursing on
+    the right children alone keeps recursion shallow for queries of any length.
+    """
+    spine = [node]
+    while node is not None and node[0] in through:
+        node = node[1]
+        spine.append(node)
+    return spine
 
 
 def websearch_to_tsquery(config, text):
     """websearch_to_tsquery(config, text): "phrases", or, -negation; raises UnknownConfig or QueryError."""
-    chains = _config(config)
-    builder = _QueryBuilder(chains)
+    builder = _QueryBuilder(_config(config), text)
     builder.makepol(_web_tokens(text, builder))
-    root = builder.root()
-    return TSQuery(root)
+    return TSQuery(builder.root())
 
 
 class _QueryBuilder:
     """makepol: operands and operators in postfix order build the tree, as PostgreSQL's polish notation does."""
 
-    def __init__(self, chains):
-        self.chains = chains
+    def __init__(self, chains, text):
+        self.chains, self.text = chains, text
         self.nodes = []
         self.stops = False
 
@@ -763,7 +776,7 @@ class _QueryBuilder:
             pos = position
             for k, (lexeme, _) in enumerate(group):  # words past position 16383 all share it: joined by &
                 if len(lexeme.encode()) >= MAXSTRLEN:  # lowercasing can lengthen a word
-                    raise QueryError("word is too long in tsquery")
+                    raise QueryError(f'word is too long in tsquery: "{self.text}"')
                 self.nodes.append((VAL, lexeme))
                 if k:
                     self.push_operator(AND, 0)
@@ -804,9 +817,6 @@ def _is_space(ch):
     return bool(_CLASS[ch] & SPACE)
 
 
-_BYTE_SPACE = set(" \t\n\v\f\r")  # isspace() on a byte: the tokenizer itself sees no other blanks
-
-
 def _web_tokens(text, builder):
     """gettoken_query_websearch: ('val', operand text) and ('op', (operator, distance)) in order.
 
@@ -833,14 +843,16 @@ def _web_tokens(text, builder):
                 i += 1
                 first = False
                 continue
-            if ch not in _BYTE_SPACE:
-                word, i = _web_word(text, i)
-                if word is None:
-                    if not first:  # an operator with no operand after it
-                        builder.push_stop()
-                    return
-                yield "val", word
-                waiting_operand = first = False
+            if not ch:
+                if not first:  # an operator with no operand after it
+                    builder.push_stop()
+                return
+            if not _is_space(ch):
+                end = i + 1  # a word may start with ':', which ends it anywhere else
+                while end < n and text[end] not in _WORD_ENDS and not _is_space(text[end]):
+                    end += 1
+                yield "val", text[i:end]
+                i, waiting_operand, first = end, False, False
                 continue
         else:
             if not ch:
@@ -853,29 +865,11 @@ def _web_tokens(text, builder):
             if ch in _WEB_OPERATORS:
                 i += 1
                 continue
-            if ch not in _BYTE_SPACE:
+            if not _is_space(ch):
                 waiting_operand = True
                 yield "op", (AND, 0)
                 continue
         i += 1
-
-
-def _web_word(text, i):
-    """gettoken_tsvector in websearch mode: (word, where it ends) after any blanks, or (None, end of text).
-
-    A word ends at a blank, an operator, '"' or ':'; it may start with ':'.
-    """
-    n = len(text)
-    while i < n and _is_space(text[i]):
-        i += 1
-    if i == n:
-        return None, i
-    if text[i] in _WEB_OPERATORS or text[i] == '"':
-        raise QueryError(f'syntax error in tsquery: "{text}"')
-    end = i + 1
-    while end < n and text[end] not in _WORD_ENDS and not _is_space(text[end]):
-        end += 1
-    return text[i:end], end
 
 
 def _is_or(text, i):
@@ -886,51 +880,57 @@ def _is_or(text, i):
     if j >= len(text) or text[j] in "-_" or _CLASS[text[j]] & ALNUM:
         return False
     j += 1
-    while j < len(text) and text[j] in _BYTE_SPACE:
+    while j < len(text) and _is_space(text[j]):
         j += 1
     return j < len(text)
 
 
 def _clean_stopwords(node):
     """clean_stopword_intree: (node without stop words or None, left and right distance to add)."""
-    if node is None:
-        return None, 0, 0
-    op = node[0]
-    if op == VAL:
-        return node, 0, 0
-    if op == NOT:
-        child, ladd, radd = _clean_stopwords(node[1])
-        return (None if child is None else (NOT, child)), ladd, radd
-    left, lladd, lradd = _clean_stopwords(node[1])
-    right, rladd, rradd = _clean_stopwords(node[2])
-    distance = node[3] if op == PHRASE else 0
-    if left is None and right is None:
-        add = lladd + distance + rradd if op == PHRASE else max(lladd, rradd)
-        return None, add, add
-    if left is None:
-        return right, (lladd + distance + rladd if op == PHRASE else rladd), rradd
-    if right is None:
-        return left, lladd, (lradd + distance + rradd if op == PHRASE else lradd)
-    if op == PHRASE:
-        return (PHRASE, left, right, distance + lradd + rladd), lladd, rradd
-    return (op, left, right), 0, 0
+    spine = _left_spine(node)
+    leaf = spine.pop()
+    result, ladd, radd = leaf, 0, 0  # a VAL, or STOP, which vanishes
+    for node in reversed(spine):
+        op = node[0]
+        if op == NOT:
+            result = None if result is None else (NOT, result)
+            continue
+        left, lladd, lradd = result, ladd, radd
+        right, rladd, rradd = _clean_stopwords(node[2])
+        distance = node[3] if op == PHRASE else 0
+        if left is None and right is None:
+            result, ladd = None, (lladd + distance + rradd if op == PHRASE else max(lladd, rradd))
+            radd = ladd
+        elif left is None:
+            result, ladd, radd = right, (lladd + distance + rladd if op == PHRASE else rladd), rradd
+        elif right is None:
+            result, ladd, radd = left, lladd, (lradd + distance + rradd if op == PHRASE else lradd)
+        elif op == PHRASE:
+            result, ladd, radd = (PHRASE, left, right, distance + lradd + rladd), lladd, rradd
+        else:
+            result, ladd, radd = (op, left, right), 0, 0
+    return result, ladd, radd
 
 
-def _infix(node, parent_priority, right_of_phrase):
-    op = node[0]
-    if op == VAL:
-        return "'" + node[1].replace("'", "''").replace("\\", "\\\\") + "'"
-    if op == NOT:
-        return "!" + _infix(node[1], _PRIORITY[NOT], False)
-    priority = _PRIORITY[op]
-    right = _infix(node[2], priority, op == PHRASE)
-    left = _infix(node[1], priority, False)
-    if op == PHRASE:
-        text = f"{left} <{'-' if node[3] == 1 else node[3]}> {right}"
-    else:
-        text = f"{left} {'&' if op == AND else '|'} {right}"
-    if priority < parent_priority or (op == PHRASE and right_of_phrase):
-        return f"( {text} )"
+def _infix(node, parent_priority=-1, right_of_phrase=False):
+    """tsqueryout: operands quoted, operators spaced, "( … )" where priorities need them."""
+    spine = _left_spine(node)
+    text = "'" + spine[-1][1].replace("'", "''").replace("\\", "\\\\") + "'"
+    for depth in range(len(spine) - 2, -1, -1):
+        node = spine[depth]
+        op = node[0]
+        if op == NOT:
+            text = "!" + text
+            continue
+        priority = _PRIORITY[op]
+        right = _infix(node[2], priority, op == PHRASE)
+        if op == PHRASE:
+            text = f"{text} <{'-' if node[3] == 1 else node[3]}> {right}"
+        else:
+            text = f"{text} {'&' if op == AND else '|'} {right}"
+        outer = _PRIORITY[spine[depth - 1][0]] if depth else parent_priority
+        if priority < outer or (op == PHRASE and depth == 0 and right_of_phrase):
+            text = f"( {text} )"
     return text
 
 
@@ -938,31 +938,32 @@ def _infix(node, parent_priority, right_of_phrase):
 
 def _execute(node, positions_of):
     """TS_execute: does the query hold where positions_of(lexeme) gives a lexeme's positions, or None?"""
-    op = node[0]
-    if op == VAL:
-        return positions_of(node[1]) is not None
-    if op == NOT:
-        return not _execute(node[1], positions_of)
-    if op == AND:
-        return _execute(node[1], positions_of) and _execute(node[2], positions_of)
-    if op == OR:
-        return _execute(node[1], positions_of) or _execute(node[2], positions_of)
-    return bool(_phrase(node, positions_of)[0])
+    spine = _left_spine(node, (NOT, AND, OR))
+    leaf = spine.pop()
+    value = positions_of(leaf[1]) is not None if leaf[0] == VAL else bool(_phrase(leaf, positions_of)[0])
+    for node in reversed(spine):
+        op = node[0]
+        if op == NOT:
+            value = not value
+        elif op == AND:
+            value = value and _execute(node[2], positions_of)
+        else:
+            value = value or _execute(node[2], positions_of)
+    return value
 
 
 def _phrase(node, positions_of):
     """TS_phrase_execute for operands and <N>: (positions where the phrase ends, its width)."""
-    if node[0] == VAL:
-        return positions_of(node[1]) or (), 0
-    left, lwidth = _phrase(node[1], positions_of)
-    if not left:
-        return (), 0
-    right, rwidth = _phrase(node[2], positions_of)
-    if not right:
-        return (), 0
-    offset = node[3] + rwidth
-    ends = {p + offset for p in left}
-    return [p for p in right if p in ends], node[3] + lwidth + rwidth
+    spine = _left_spine(node, (PHRASE,))
+    ends, width = positions_of(spine.pop()[1]) or (), 0
+    for node in reversed(spine):
+        if not ends:
+            return (), 0
+        right, rwidth = _phrase(node[2], positions_of)
+        offset = node[3] + rwidth
+        starts = {p + offset for p in ends}
+        ends, width = [p for p in right if p in starts], node[3] + width + rwidth
+    return ends, width
 
 
 _INV_WEIGHTS = [1.0 / struct.unpack("f", struct.pack("f", w))[0] for w in (0.1, 0.2, 0.4, 1.0)]
