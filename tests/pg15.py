@@ -57,7 +57,7 @@ class Unavailable(Exception):
 
 
 class Postgres:
-    """start() a cluster, rows(select, inputs) to evaluate SQL over input rows, stop() to remove it all."""
+    """start() a cluster, query(select) or rows(select, inputs) to evaluate SQL, stop() to remove it all."""
 
     def __init__(self):
         self.dir = None
@@ -108,12 +108,19 @@ class Postgres:
             raise RuntimeError(done.stderr.decode())
         return done.stdout.decode()
 
-    def rows(self, select, inputs, columns=("a",)):
-        """The rows of `select` (over table t(i, a, b, …) holding `inputs`, ordered by i) as lists of strings."""
-        source = self.dir / "inputs.csv"
+    def query(self, select, setup=""):
+        """The rows of `select` (after the psql commands `setup`) as lists of strings."""
+        script = f"{setup}\\copy ({select}) TO STDOUT WITH (FORMAT csv)\n"
+        return list(csv.reader(io.StringIO(self.psql(script), newline="")))
+
+    def table(self, name, inputs, columns=("a",)):
+        """psql commands that load `inputs` into a temporary table `name`(i, a, b, …), i numbering them."""
+        source = self.dir / f"{name}.csv"
         with open(source, "w", newline="", encoding="utf-8") as out:
             csv.writer(out, quoting=csv.QUOTE_ALL).writerows([i, *row] for i, row in enumerate(inputs))
-        script = (f"CREATE TEMP TABLE t (i int, {', '.join(f'{c} text' for c in columns)});\n"
-                  f"\\copy t FROM '{source}' WITH (FORMAT csv)\n"
-                  f"\\copy ({select} ORDER BY i) TO STDOUT WITH (FORMAT csv)\n")
-        return list(csv.reader(io.StringIO(self.psql(script), newline="")))
+        return (f"CREATE TEMP TABLE {name} (i int, {', '.join(f'{c} text' for c in columns)});\n"
+                f"\\copy {name} FROM '{source}' WITH (FORMAT csv)\n")
+
+    def rows(self, select, inputs, columns=("a",)):
+        """The rows of `select` over table t(i, a, b, …), which holds `inputs`, ordered by i."""
+        return self.query(f"{select} ORDER BY i", self.table("t", inputs, columns))

@@ -338,3 +338,18 @@ def random_text(rng):
 def random_cases(seed, count):
     rng = random.Random(seed)
     return [random_text(rng) for _ in range(count)], [random_query(rng) for _ in range(count)]
+
+
+SOUP_CHARACTERS = list("aAbBeExXzZ019.-_@:/~&#;<>!?'\"=\\%+*|() \t\n") + [
+    " ", "é", "ß", "Ω", "я", "\u0301", "\u00a0", "\u3000", "ﬁ", "Æ", "漢", "٣", "\u093e", "\u200b"]
+SOUP_PIECES = [
+    "http://", "https://", "www.", ".com", ".org", "/path", "~/", "../", "./", "<a href='x'>", "</a>", "<!--", "-->",
+    "<script>", "</script>", "<br/>", "&amp;", "&#123;", "&#x1F;", "1.2.3", "-1.5", "+3", "1e5", "2E-3", "user@",
+    "@host.com", ":8080", "foo-bar", "-", "--", "v1.2", "and", "the", "Or", " or ", '"', "a_b", "x.y.z", "-1.2.3",
+    "<?xml ", "<!DOCTYPE x>", "\\'", "'\"\\"]
+
+
+def random_soup(rng):
+    """Characters and fragments the parser's rarer states (hosts, paths, tags, entities, numbers) react to."""
+    return "".join(rng.choice(SOUP_PIECES) if rng.random() < 0.3 else rng.choice(SOUP_CHARACTERS)
+                   for _ in range(rng.randint(0, 40)))
