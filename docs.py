@@ -9,7 +9,7 @@ import time
 from flask import Blueprint, current_app, request
 
 from . import doc_search, docs_db, jsonb, text_index, vectors
-from .clock import new_uuid7, now_micros
+from .clock import moments, new_uuid7, now_micros
 from .docs_schemas import BULK_DELETE_BODY, CREATE_DOC_BODY, LIST_DOCS_QUERY, SEARCH_BODY
 from .errors import (
     DocNotFound,
@@ -59,8 +59,8 @@ def content_hash(title, content):
     return hashlib.md5(f"{title}|{content}".encode()).hexdigest()
 
 
-def deleted_json(doc_id):
-    return f'{{"id":"{doc_id}","deleted_at":"{format_timestamp(now_micros())}","jobs":[]}}'
+def deleted_json(doc_id, deleted_at):
+    return f'{{"id":"{doc_id}","deleted_at":"{format_timestamp(deleted_at)}","jobs":[]}}'
 
 
 @operation(
@@ -163,7 +163,7 @@ def text_filter_matches(metadata, pairs):
 def delete_user_doc(call):
     if not docs_db.delete_doc(call.developer_id, call.user_id, call.doc_id):
         return None
-    return deleted_json(call.doc_id)
+    return deleted_json(call.doc_id, now_micros())
 
 
 @operation(bp.delete, "/users/<user_id>/docs", 202, "ListResponse_ResourceDeletedResponse_", body=BULK_DELETE_BODY)
@@ -184,7 +184,8 @@ def bulk_delete_user_docs(call):
         doc_ids = docs_db.delete_docs(call.developer_id, call.user_id, chosen)
     else:
         doc_ids = []
-    return f'{{"items":[{",".join(map(deleted_json, doc_ids))}]}}'
+    # Each item's deleted_at is a utcnow() of its own, as the hosted transform reads it item by item.
+    return f'{{"items":[{",".join(map(deleted_json, doc_ids, moments()))}]}}'
 
 
 def delete_filter(metadata_filter):

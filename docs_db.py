@@ -2,6 +2,7 @@
 
 from .db import get_db
 from .errors import DocOwnerNotFound, DuplicateDoc
+from .responses import encode_compact
 
 CHUNK_FIELDS = (
     "chunk_id, developer_id, user_id, doc_id, idx, title, content, metadata, created_at, embedding, embedding_json"
@@ -102,14 +103,17 @@ def delete_docs(developer_id, user_id, keep_chunk=None):
     db.execute("BEGIN IMMEDIATE")
     with db:
         rows = db.execute(
-            "SELECT chunk_id, doc_id, metadata FROM docs WHERE developer_id = ? AND user_id = ? ORDER BY chunk_id",
+            f"SELECT chunk_id, doc_id{'' if keep_chunk is None else ', metadata'} FROM docs"
+            " WHERE developer_id = ? AND user_id = ? ORDER BY chunk_id",
             (developer_id, user_id),
         ).fetchall()
-        if keep_chunk is None:
-            db.execute("DELETE FROM docs WHERE developer_id = ? AND user_id = ?", (developer_id, user_id))
-            return [row["doc_id"] for row in rows]
-        chosen = [row for row in rows if keep_chunk(row["metadata"])]
-        db.executemany("DELETE FROM docs WHERE chunk_id = ?", [(row["chunk_id"],) for row in chosen])
+        chosen = rows if keep_chunk is None else [row for row in rows if keep_chunk(row["metadata"])]
+        # By chunk_id, in its order: deleting through the owner index would visit the rows in hash order, which
+        # for ten thousand chunks takes three times as long.
+        db.execute(
+            "DELETE FROM docs WHERE chunk_id IN (SELECT value FROM json_each(?))",
+            (encode_compact([row["chunk_id"] for row in chosen]),),
+        )
         return [row["doc_id"] for row in chosen]
 
 
@@ -127,9 +131,11 @@ def owner_state(db, developer_id, user_id):
 
 
 def owner_chunks_after(db, developer_id, user_id, chunk_id):
-    """(chunk_id, metadata, search_tsv) of the user's chunks newer than chunk_id."""
+    """(chunk_id, metadata, search_tsv) of the user's chunks newer than chunk_id, oldest first."""
+    # NOT INDEXED: by the chunk_id range, not by scanning the owner index through every chunk of the user.
     return db.execute(
-        "SELECT chunk_id, metadata, search_tsv FROM docs WHERE chunk_id > ? AND developer_id = ? AND user_id = ?",
+        "SELECT chunk_id, metadata, search_tsv FROM docs NOT INDEXED"
+        " WHERE chunk_id > ? AND developer_id = ? AND user_id = ? ORDER BY chunk_id",
         (chunk_id, developer_id, user_id),
     ).fetchall()
 
