@@ -90,8 +90,9 @@ def chunks_by_id(chunk_ids):
 
 def delete_doc(developer_id, user_id, doc_id):
     """Delete one doc of the user; False if the user has no such doc."""
+    # `+user_id`: by the doc's own index, not through every chunk of its user's.
     cursor = get_db().execute(
-        "DELETE FROM docs WHERE developer_id = ? AND user_id = ? AND doc_id = ?", (developer_id, user_id, doc_id)
+        "DELETE FROM docs WHERE developer_id = ? AND doc_id = ? AND +user_id = ?", (developer_id, doc_id, user_id)
     )
     return cursor.rowcount > 0
 
@@ -122,12 +123,18 @@ def delete_user_docs(db, developer_id, user_id):
     db.execute("DELETE FROM docs WHERE developer_id = ? AND user_id = ?", (developer_id, user_id))
 
 
-def owner_state(db, developer_id, user_id):
-    """(how many chunks the user has, the newest chunk_id): what text_index.py checks its index against."""
-    (row,) = db.execute(
-        "SELECT count(*), max(chunk_id) FROM docs WHERE developer_id = ? AND user_id = ?", (developer_id, user_id)
-    ).fetchall()
-    return row[0], row[1] or 0
+def newest_chunk_id(db):
+    (row,) = db.execute("SELECT max(chunk_id) FROM docs").fetchall()
+    return row[0] or 0
+
+
+def owner_chunk_count(db, developer_id, user_id):
+    (row,) = db.execute("SELECT count(*) FROM docs WHERE developer_id = ? AND user_id = ?", (developer_id, user_id)).fetchall()
+    return row[0]
+
+
+def owner_chunk_ids(db, developer_id, user_id):
+    return [row[0] for row in db.execute("SELECT chunk_id FROM docs WHERE developer_id = ? AND user_id = ?", (developer_id, user_id))]
 
 
 def owner_chunks_after(db, developer_id, user_id, chunk_id):

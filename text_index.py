@@ -2,9 +2,10 @@
 
 Each chunk's tsvector is computed once, at create, and stored (docs.search_tsv). A search must not read and
 match ten thousand of them, so each process keeps, per user, an inverted index of them: lexeme → chunk →
-positions. Chunks never change and chunk_ids are never reused, so the index is current exactly when the user's
-chunk count equals the index's own plus the chunks newer than its newest; a search adds those, or, when some
-chunk went away, builds the index anew. Every worker process of a server thus sees every other's writes.
+positions. Chunks never change and chunk_ids are never reused, so a search brings the index up to date from two
+facts: the chunks newer than its newest are new, and if the user then has fewer chunks than the index holds,
+some went away: the index learns which chunk_ids are left and ignores the others until they outnumber them.
+Every worker process of a server thus sees every other's writes.
 """
 
 import heapq
@@ -36,12 +37,13 @@ def parse_query(config, text):
 
 
 class UserIndex:
-    """The inverted index of one user's chunks, as of `count` chunks up to chunk_id `newest` (schema_version)."""
+    """The inverted index of one user's chunks: `live` are those still there (the postings may hold others), `newest`
+    the newest chunk_id of anyone's it has looked at."""
 
     def __init__(self, schema_version):
         self.schema_version = schema_version
-        self.count = 0
         self.newest = 0
+        self.live = set()
         self.postings = {}  # lexeme → {chunk_id: packed positions}
         self.metadata = {}  # chunk_id → its doc's metadata as stored (JSON text)
 
@@ -49,9 +51,16 @@ class UserIndex:
         for chunk_id, metadata, search_tsv in rows:
             self.metadata[chunk_id] = metadata
             for lexeme, positions in json.loads(search_tsv).items():
-                self.postings.setdefault(lexeme, {})[chunk_id] = positions
-            self.newest = max(self.newest, chunk_id)
-        self.count += len(rows)
+                found = self.postings.get(lexeme)
+                if found is None:
+                    self.postings[lexeme] = {chunk_id: positions}
+                else:
+                    found[chunk_id] = positions
+            self.live.add(chunk_id)
+
+    def stale(self):
+        """Whether it holds more gone chunks than live ones (and is better built anew)."""
+        return len(self.metadata) > 2 * len(self.live) + 100
 
 
 def current_index(developer_id, user_id):
@@ -61,19 +70,19 @@ def current_index(developer_id, user_id):
     db.execute("BEGIN")
     try:
         (schema_version,) = db.execute("PRAGMA schema_version").fetchone()
-        count, newest = docs_db.owner_state(db, developer_id, user_id)
         index = indexes.get((developer_id, user_id))
-        if index is not None and (index.schema_version != schema_version or newest < index.newest):
-            index = None
-        if index is not None and count != index.count:
-            added = docs_db.owner_chunks_after(db, developer_id, user_id, index.newest)
-            if count == index.count + len(added):
-                index.add(added)
-            else:
-                index = None
-        if index is None:
+        if index is None or index.schema_version != schema_version:
             index = indexes[(developer_id, user_id)] = UserIndex(schema_version)
-            index.add(docs_db.owner_chunks_after(db, developer_id, user_id, 0))
+        newest = docs_db.newest_chunk_id(db)
+        if newest > index.newest:
+            index.add(docs_db.owner_chunks_after(db, developer_id, user_id, index.newest))
+            index.newest = newest
+        if docs_db.owner_chunk_count(db, developer_id, user_id) != len(index.live):
+            index.live = set(docs_db.owner_chunk_ids(db, developer_id, user_id))
+            if index.stale():
+                index = indexes[(developer_id, user_id)] = UserIndex(schema_version)
+                index.add(docs_db.owner_chunks_after(db, developer_id, user_id, 0))
+                index.newest = newest
         return index
     finally:
         db.execute("COMMIT")
@@ -90,8 +99,10 @@ def search(developer_id, user_id, query, limit, metadata_filter):
     with index_lock():
         index = current_index(developer_id, user_id)
         lexemes = [(lexeme, index.postings.get(lexeme, {})) for lexeme in query.lexemes]
-        # A query such as `-fox` also matches chunks holding none of its words.
-        candidates = index.metadata.keys() if query.matches({}) else set().union(*(found for _, found in lexemes))
+        if query.matches({}):  # a query such as `-fox` also matches chunks holding none of its words
+            candidates = index.live
+        else:
+            candidates = {chunk_id for _, found in lexemes for chunk_id in found if chunk_id in index.live}
         contains_filter = {}
         scored = []
         for chunk_id in candidates:

@@ -83,6 +83,13 @@ def measure(chunks=10_000):
             with app.app_context():
                 query = text_index.parse_query(text_index.DOCS_CONFIG, text)
                 matched[label] = len(text_index.search(DEFAULT_DEVELOPER_ID, USER_ID, query, chunks * 2, {}))
+        doomed = iter(docs)
+
+        def delete_one_then_search():
+            assert client.delete(f"/users/{USER_ID}/docs/{next(doomed)['id']}", headers=AUTH).status_code == 202
+            search(words[3000])
+
+        results["delete a doc, then a text search"] = milliseconds(delete_one_then_search, 20)
         results["bulk delete of every doc"] = milliseconds(
             lambda: client.delete(f"/users/{USER_ID}/docs", json={"delete_all": True}, headers=AUTH), 1
         )
