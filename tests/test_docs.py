@@ -544,3 +544,18 @@ def test_embed_new_chunks_embeds_each_chunk_at_once_with_the_local_embedding(tmp
     assert len(fox) == 1024 and math.isclose(math.sqrt(sum(value * value for value in fox)), 1, abs_tol=1e-6)
     results = client.post(f"/users/{USER_ID}/search", json={"vector": fox, "confidence": 0.5}, headers=AUTH).get_json()["docs"]
     assert [(ref["title"], round(ref["distance"], 6)) for ref in results] == [("Fox", 0.0)]
+
+
+def test_every_worker_process_sees_every_others_docs(tmp_path):
+    """Two apps on one database file stand for two gunicorn workers, each with its own text index."""
+    first, second = (make_app(tmp_path).test_client() for _ in range(2))
+    first.post(f"/users/{USER_ID}", json={}, headers=AUTH)
+    ids = [create(first, title=f"fox {n}", content="c").get_json()["id"] for n in range(3)]
+    assert [title for title, _, _ in found(search(second, text="fox"))] == ["fox 0", "fox 1", "fox 2"]
+    first.delete(f"/users/{USER_ID}/docs/{ids[1]}", headers=AUTH)
+    create(first, title="fox 3", content="c")
+    assert [title for title, _, _ in found(search(second, text="fox"))] == ["fox 0", "fox 2", "fox 3"]
+    first.delete(f"/users/{USER_ID}/docs", json={"delete_all": True}, headers=AUTH)
+    assert found(search(second, text="fox")) == []
+    create(second, title="fox 4", content="c")
+    assert [title for title, _, _ in found(search(first, text="fox"))] == ["fox 4"]
