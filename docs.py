@@ -54,9 +54,37 @@ def doc_fields(chunks):
     )
 
 
-def content_hash(title, content):
-    """md5(title || '|' || content), as mig:000029's trigger writes it for the duplicate rule."""
-    return hashlib.md5(f"{title}|{content}".encode()).hexdigest()
+def stored_fields(title, contents, metadata):
+    """(title, contents, metadata text) as the hosted docs table stores them: NUL removed from every string but the
+    metadata's keys (sanitize_string), metadata as jsonb gives it back; jsonb.NotStorable where PostgreSQL refuses."""
+    return (
+        jsonb.text_value(title.replace("\x00", "")),
+        [jsonb.text_value(content.replace("\x00", "")) for content in contents],
+        jsonb.encode(jsonb.stored(metadata or {})),
+    )
+
+
+def chunk_rows(developer_id, user_id, doc_id, fields, created_at, embeddings):
+    """docs_db.INSERT_CHUNK's parameters for each chunk of a doc: stored_fields(), one embedding (or None) a chunk."""
+    title, contents, metadata = fields
+    return [
+        {
+            "developer_id": developer_id,
+            "user_id": user_id,
+            "doc_id": doc_id,
+            "idx": index,
+            "title": title,
+            "content": content,
+            "metadata": metadata,
+            "created_at": created_at,
+            # md5(title || '|' || content), as mig:000029's trigger writes it for the duplicate rule.
+            "content_hash": hashlib.md5(f"{title}|{content}".encode()).hexdigest(),
+            "search_tsv": text_index.chunk_vector(title, content),
+            "embedding": None if embedding is None else embedding.tobytes(),
+            "embedding_json": None if embedding is None else vectors.vector_json(embedding),
+        }
+        for index, (content, embedding) in enumerate(zip(contents, embeddings))
+    ]
 
 
 def deleted_json(doc_id, deleted_at):
@@ -71,32 +99,14 @@ def create_user_doc(call):
     if not body["content"]:
         raise NoDocCreated()
     try:
-        title = jsonb.text_value(body["title"].replace("\x00", ""))
-        contents = [jsonb.text_value(content.replace("\x00", "")) for content in body["content"]]
-        metadata = jsonb.encode(jsonb.stored(body["metadata"] or {}))
+        fields = title, contents, _ = stored_fields(body["title"], body["content"], body["metadata"])
     except jsonb.NotStorable:
         raise InvalidDocData("create") from None
-    doc_id, created_at = str(new_uuid7()), now_micros()
-    embed = current_app.config["EMBED_NEW_CHUNKS"]
-    chunks = []
-    for index, content in enumerate(contents):
-        embedding = vectors.local_embedding(title, content) if embed else None
-        chunks.append(
-            {
-                "developer_id": call.developer_id,
-                "user_id": call.user_id,
-                "doc_id": doc_id,
-                "idx": index,
-                "title": title,
-                "content": content,
-                "metadata": metadata,
-                "created_at": created_at,
-                "content_hash": content_hash(title, content),
-                "search_tsv": text_index.chunk_vector(title, content),
-                "embedding": None if embedding is None else embedding.tobytes(),
-                "embedding_json": None if embedding is None else vectors.vector_json(embedding),
-            }
-        )
+    if current_app.config["EMBED_NEW_CHUNKS"]:
+        embeddings = [vectors.local_embedding(title, content) for content in contents]
+    else:
+        embeddings = [None] * len(contents)
+    chunks = chunk_rows(call.developer_id, call.user_id, str(new_uuid7()), fields, now_micros(), embeddings)
     docs_db.create_doc(chunks)
     # As the hosted create reads the doc back without its embeddings.
     return doc_json(chunks, with_embeddings=False)

@@ -7,12 +7,12 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, current_app, g, request
 
-from . import __version__, auth, docs, docs_db, double_db, jsonb, text_index, users_db, vectors
+from . import __version__, auth, docs, docs_db, double_db, jsonb, users_db, vectors
 from .api import user_json
 from .clock import now_micros
 from .db import get_db
 from .double_schemas import load_clock_change, load_embeddings, load_fault, load_reset_query, load_users, value_error
-from .errors import ClockNotFrozen, DocsNotFound, InvalidDeveloperId, RequestValidationError
+from .errors import ClockNotFrozen, NoSuchDoc, InvalidDeveloperId, RequestValidationError
 from .responses import encode_compact, format_timestamp, json_response, no_content
 from .schemas import STRICT_JSON, body_value
 
@@ -207,29 +207,14 @@ def import_users(body):
 
 
 def imported_chunks(doc, now):
-    """INSERT_CHUNK's parameters for each chunk of an imported doc, as the API's create would store it."""
+    """The chunks of an imported doc, stored as the API's create stores them."""
     try:
-        title = jsonb.text_value(doc["title"].replace("\x00", ""))
-        metadata = jsonb.encode(jsonb.stored(doc["metadata"] or {}))
-        contents = [jsonb.text_value(content.replace("\x00", "")) for content in doc["content"]]
+        fields = docs.stored_fields(doc["title"], doc["content"], doc["metadata"])
     except jsonb.NotStorable as error:
         raise RequestValidationError([value_error(str(error), doc["title"], ["body", "docs"])]) from None
-    embeddings = doc["embeddings"] or [None] * len(contents)
-    for index, (content, embedding) in enumerate(zip(contents, embeddings)):
-        yield {
-            "developer_id": scoped(str(doc["developer_id"])),
-            "user_id": str(doc["user_id"]),
-            "doc_id": str(doc["id"]),
-            "idx": index,
-            "title": title,
-            "content": content,
-            "metadata": metadata,
-            "created_at": now if doc["created_at"] is None else doc["created_at"],
-            "content_hash": docs.content_hash(title, content),
-            "search_tsv": text_index.chunk_vector(title, content),
-            "embedding": None if embedding is None else embedding.tobytes(),
-            "embedding_json": None if embedding is None else vectors.vector_json(embedding),
-        }
+    created_at = now if doc["created_at"] is None else doc["created_at"]
+    embeddings = doc["embeddings"] or [None] * len(doc["content"])
+    return docs.chunk_rows(scoped(str(doc["developer_id"])), str(doc["user_id"]), str(doc["id"]), fields, created_at, embeddings)
 
 
 @bp.put("/docs/<doc_id>/embeddings")
@@ -240,7 +225,7 @@ def set_doc_embeddings(doc_id):
     embeddings = load_embeddings(body)
     found = docs_db.doc_chunk_ids(scoped(request.args.get("developer_id")), doc_id.lower())
     if not found:
-        raise DocsNotFound()
+        raise NoSuchDoc()
     changes = []
     for chunk_ids in found.values():
         if len(chunk_ids) != len(embeddings):

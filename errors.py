@@ -163,7 +163,7 @@ class NoCosineDistance(ApiError):
     status, detail = 400, "A zero vector has no cosine distance"
 
 
-class DocsNotFound(ApiError):
+class NoSuchDoc(ApiError):
     """A control named a doc that is not there."""
 
     status, detail = 404, "No such doc"
