@@ -122,6 +122,8 @@ def list_user_docs(call):
     if query["sort_by"] == "updated_at":
         raise DocsUnsortable()
     metadata_filter = list_filter()
+    if query["offset"] >= 2**63:  # past asyncpg's int8: a DataError
+        raise InvalidDocData("list")
     developer_id, direction = call.developer_id, query["direction"]
     if metadata_filter:
         heads = docs_db.doc_heads(developer_id, call.user_id, direction)

@@ -64,7 +64,7 @@ def page_of_docs(developer_id, user_id, direction, limit, offset):
         for row in get_db().execute(
             "SELECT doc_id FROM docs WHERE developer_id = ? AND user_id = ? AND idx = 0"
             f" ORDER BY created_at {direction}, doc_id {direction} LIMIT ? OFFSET ?",
-            (developer_id, user_id, limit, min(offset, 2**63 - 1)),
+            (developer_id, user_id, limit, offset),
         )
     ]
 

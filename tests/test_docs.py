@@ -199,6 +199,7 @@ def test_list_answers_whole_docs(client, three_docs):
         ("metadata_filter.n=1", (400, {"detail": "Invalid doc data provided during list"})),
         ("metadata_filter.n=%201.5", (400, {"detail": "Invalid doc data provided during list"})),
         ("sort_by=updated_at", (400, {"detail": "Docs cannot be sorted by updated_at"})),  # hosted: 500
+        (f"offset={2**63}", (400, {"detail": "Invalid doc data provided during list"})),
     ],
 )
 def test_list_refusals(client, query, expected):
