@@ -7,6 +7,7 @@ import statistics
 import pytest
 
 from conftest import AUTH, DEFAULT_DEVELOPER_ID, USER_ID, make_app
+from julep_users_double import vectors
 
 NOW = "2026-01-01T00:00:00Z"
 OTHER_USER = "0190e6a2-7b6f-7b5e-9c1a-0000000000ff"
@@ -560,3 +561,12 @@ def test_every_worker_process_sees_every_others_docs(tmp_path):
     assert found(search(second, text="fox")) == []
     create(second, title="fox 4", content="c")
     assert [title for title, _, _ in found(search(first, text="fox"))] == ["fox 4"]
+
+
+def test_the_local_embedding_is_the_same_on_every_run_and_machine():
+    """BLAKE2b of each word of "Title: Fox\n\nthe quick brown fox": title, fox (twice), the, quick, brown."""
+    embedding = vectors.local_embedding("Fox", "the quick brown fox")
+    half, quarter = 0.7071067690849304, 0.3535533845424652
+    assert {index: value for index, value in enumerate(embedding) if value} == {
+        132: quarter, 139: -quarter, 274: half, 522: -quarter, 606: -quarter
+    }
