@@ -12,7 +12,7 @@ from .api import user_json
 from .clock import now_micros
 from .db import get_db
 from .double_schemas import load_clock_change, load_embeddings, load_fault, load_reset_query, load_users, value_error
-from .errors import ClockNotFrozen, NoSuchDoc, InvalidDeveloperId, RequestValidationError
+from .errors import ClockNotFrozen, InvalidDeveloperId, NoSuchDoc, RequestValidationError
 from .responses import encode_compact, format_timestamp, json_response, no_content
 from .schemas import STRICT_JSON, body_value
 
