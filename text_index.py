@@ -14,25 +14,33 @@ import threading
 
 from flask import current_app
 
-from . import docs_db, jsonb, textsearch
+from . import docs_db, jsonb
 from .db import get_db
 from .errors import NoTextSearchConfig, UnsearchableText
 
-DOCS_CONFIG = textsearch.DOCS_CONFIG
+DOCS_CONFIG = "english_unaccent"  # textsearch.DOCS_CONFIG, which tests/test_docs.py checks
+
+
+def textsearch():
+    """textsearch.py, imported at first use: reading its tables costs 40 ms that start-up need not spend."""
+    from . import textsearch
+
+    return textsearch
 
 
 def chunk_vector(title, content):
     """A chunk's search_tsv as mig:000030's trigger computes it (weights A for the title, B for the content)."""
-    return textsearch.doc_vector(title, content).dumps()
+    return textsearch().doc_vector(title, content).dumps()
 
 
 def parse_query(config, text):
     """websearch_to_tsquery(config, text); a 4xx where PostgreSQL would raise (the hosted service answers 500)."""
+    module = textsearch()
     try:
-        return textsearch.websearch_to_tsquery(config, text)
-    except textsearch.UnknownConfig:
+        return module.websearch_to_tsquery(config, text)
+    except module.UnknownConfig:
         raise NoTextSearchConfig(config) from None
-    except textsearch.QueryError as error:
+    except module.QueryError as error:
         raise UnsearchableText(str(error)) from None
 
 

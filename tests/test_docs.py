@@ -7,7 +7,7 @@ import statistics
 import pytest
 
 from conftest import AUTH, DEFAULT_DEVELOPER_ID, USER_ID, make_app
-from julep_users_double import vectors
+from julep_users_double import text_index, textsearch, vectors
 
 NOW = "2026-01-01T00:00:00Z"
 OTHER_USER = "0190e6a2-7b6f-7b5e-9c1a-0000000000ff"
@@ -570,3 +570,7 @@ def test_the_local_embedding_is_the_same_on_every_run_and_machine():
     assert {index: value for index, value in enumerate(embedding) if value} == {
         132: quarter, 139: -quarter, 274: half, 522: -quarter, 606: -quarter
     }
+
+
+def test_the_docs_config_is_textsearchs():
+    assert text_index.DOCS_CONFIG == textsearch.DOCS_CONFIG
