@@ -20,6 +20,7 @@ import importlib
 import itertools
 import json
 import pathlib
+import re
 import struct
 
 _DATA = pathlib.Path(__file__).with_name("tsearch_data")
@@ -357,6 +358,33 @@ def _compile_states():
 
 _ACTIONS, _STATE_INDEX = _compile_states()
 _BASE, _IN_URL_PATH_FIRST = _STATE_INDEX["Base"], _STATE_INDEX["InURLPathFirst"]
+_IMPURE = (STOPHOST, ISHOST, ISURLPATH)  # tests that look beyond the character at hand
+# Actions that only step on to the next character in the same state: a run of characters taking one is one step.
+_SELF_LOOPS = [[flags == NEXT and not special and to in (None, state) for _, flags, to, _, special in actions]
+               for state, actions in enumerate(_ACTIONS)]
+_FIRST = ([{} for _ in _ACTIONS], [{} for _ in _ACTIONS])  # [ignore][state]: character -> first action, cached
+
+
+def _holds_for(test, ch, ignore):
+    """A test that depends on the character alone ('' at the end of the text) and the ignore flag."""
+    if test.__class__ is int:
+        return bool((_CLASS[ch] if ch else EOF) & test)
+    if len(test) == 1:
+        return ch == test
+    if test == ANY:
+        return True
+    if test == NOTALNUM:
+        return not (_CLASS[ch] if ch else EOF) & ALNUM
+    return ignore  # IGNORE
+
+
+def _first_action(state, ch, ignore):
+    """The index of the first action of `state` whose test holds for ch, or -1 - i if test i must be run."""
+    for i, (test, *_) in enumerate(_ACTIONS[state]):
+        if test in _IMPURE:
+            return -1 - i
+        if _holds_for(test, ch, ignore):
+            return i
 
 
 class _Position:
@@ -372,15 +400,15 @@ class _Position:
 class _Parser:
     """PostgreSQL's default parser over `text` from `start`: next_token() gives (type, token) or None at the end."""
 
-    def __init__(self, text, classes, start=0, state=_BASE):
-        self.text, self.classes, self.n = text, classes, len(text)
+    def __init__(self, text, start=0, state=_BASE):
+        self.text, self.n = text, len(text)
         self.stack = [_Position(start, _BASE)]
         if state != _BASE:
             self.stack.append(_Position(start, state))
         self.ignore = self.wanthost = False
 
     def next_token(self):
-        stack, text, classes, n = self.stack, self.text, self.classes, self.n
+        stack, text, n = self.stack, self.text, self.n
         top = stack[-1]
         if top.pos >= n:
             return None
@@ -388,21 +416,30 @@ class _Parser:
         top.pushed = None
         bingo = None
         while True:
-            actions = _ACTIONS[top.state]
-            i = 0 if top.pushed is None else top.pushed + 1
-            top.pushed = None
-            bits = classes[top.pos]
-            while True:
-                test, flags, to, ttype, special = actions[i]
-                if test.__class__ is int:
-                    if bits & test:
-                        break
-                elif len(test) == 1:
-                    if top.pos < n and text[top.pos] == test:
-                        break
-                elif self._test(test, top, bits):
-                    break
-                i += 1
+            state, pos = top.state, top.pos
+            ch = text[pos] if pos < n else ""
+            if top.pushed is None:
+                first = _FIRST[self.ignore][state]
+                i = first.get(ch)
+                if i is None:
+                    i = first[ch] = _first_action(state, ch, self.ignore)
+                if i < 0:
+                    i = self._scan(state, -1 - i, top, ch)
+                elif ch and _SELF_LOOPS[state][i]:
+                    end = pos + 1
+                    while end < n:
+                        j = first.get(text[end])
+                        if j is None:
+                            j = first[text[end]] = _first_action(state, text[end], self.ignore)
+                        if j != i:
+                            break
+                        end += 1
+                    top.pos, top.lentoken = end, top.lentoken + end - pos
+                    continue
+            else:
+                i = self._scan(state, top.pushed + 1, top, ch)
+                top.pushed = None
+            test, flags, to, ttype, special = _ACTIONS[state][i]
             if special:
                 special(self, top)
             if flags & BINGO:
@@ -432,18 +469,24 @@ class _Parser:
             top.pos += 1
             top.lentoken += 1
 
-    def _test(self, test, top, bits):
-        if test == ANY:
-            return True
-        if test == NOTALNUM:
-            return not bits & ALNUM
-        if test == IGNORE:
-            return self.ignore
+    def _scan(self, state, i, top, ch):
+        """The first action from the i-th on whose test holds, running the tests that look further."""
+        actions = _ACTIONS[state]
+        while True:
+            test = actions[i][0]
+            if test in _IMPURE:
+                if self._run(test, top):
+                    return i
+            elif _holds_for(test, ch, self.ignore):
+                return i
+            i += 1
+
+    def _run(self, test, top):
         if test == STOPHOST:
             wanted, self.wanthost = self.wanthost, False
             return wanted
         # ISHOST and ISURLPATH: a parser of its own reads on from here; a host or URL path extends this token.
-        sub = _Parser(self.text, self.classes, top.pos, _BASE if test == ISHOST else _IN_URL_PATH_FIRST)
+        sub = _Parser(self.text, top.pos, _BASE if test == ISHOST else _IN_URL_PATH_FIRST)
         sub.wanthost = test == ISHOST
         token = sub.next_token()
         if token and token[0] == (HOST_T if test == ISHOST else URL_PATH):
@@ -453,15 +496,39 @@ class _Parser:
         return False
 
 
+def _ascii_class(chars):
+    return "[" + "".join(re.escape(ch) for ch in chars) + "]"
+
+
+_ASCII_PUNCTUATION = [chr(c) for c in range(128) if not chr(c).isalnum()]
+# What the machine does from its base state when the characters after a run tell it so: letters (or digits) up
+# to a character that cannot go on with them make an asciiword (a uint); a "." ends them too unless a letter,
+# digit or "_" follows (a host or a file name). Blanks run up to a letter, a digit or one of "<-+&/"; one can
+# start with "." (unless "." or "/" follows: a path) or "-" or "+" (unless a digit follows), not with "<&~/".
+# Anything else, and any run followed by a non-ASCII character, is left to the machine (the runs are
+# possessive: a shorter run is not the machine's).
+_PLAIN_TOKEN = re.compile(
+    r"(?:([A-Za-z]++)|([0-9]++))(?![A-Za-z0-9_@:/-]|\.[A-Za-z0-9_]|[^\x00-\x7f])"
+    f"|((?:{_ascii_class(c for c in _ASCII_PUNCTUATION if c not in '<-+&~/.')}|\\.(?![./])|[-+](?![0-9]))"
+    f"{_ascii_class(c for c in _ASCII_PUNCTUATION if c not in '<-+&/')}*+)(?![^\\x00-\\x7f])")
+_PLAIN_TYPES = (ASCIIWORD, UINT_T, BLANK)
+
+
 def ts_parse(text):
     """[(token type, token), ...] as ts_parse('default', text) gives them."""
-    classes = [_CLASS[ch] for ch in text]
-    classes.append(EOF)
-    parser = _Parser(text, classes)
+    parser = _Parser(text)
+    stack, plain = parser.stack, _PLAIN_TOKEN.match
     tokens = []
-    while (token := parser.next_token()) is not None:
+    while True:
+        top = stack[-1]
+        if top.state == _BASE and len(stack) == 1 and not parser.ignore and (found := plain(text, top.pos)):
+            tokens.append((_PLAIN_TYPES[found.lastindex - 1], found.group()))
+            top.pos = found.end()
+            continue
+        token = parser.next_token()
+        if token is None:
+            return tokens
         tokens.append(token)
-    return tokens
 
 
 # --- dictionaries and configurations ----------------------------------------------------------------------
@@ -599,8 +666,8 @@ def _parsetext(chains, text):
             token = filtering(token) or token
         lexemes = chain[-1](token)
         pos += 1
-        position = min(pos, MAXENTRYPOS - 1)
-        words.extend((lexeme, position) for lexeme in lexemes)
+        for lexeme in lexemes:
+            words.append((lexeme, pos if pos < MAXENTRYPOS else MAXENTRYPOS - 1))
     return words
 
 
