@@ -20,6 +20,7 @@ import importlib
 import itertools
 import json
 import pathlib
+import re
 import struct
 
 _DATA = pathlib.Path(__file__).with_name("tsearch_data")
@@ -357,6 +358,33 @@ def _compile_states():
 
 _ACTIONS, _STATE_INDEX = _compile_states()
 _BASE, _IN_URL_PATH_FIRST = _STATE_INDEX["Base"], _STATE_INDEX["InURLPathFirst"]
+_IMPURE = (STOPHOST, ISHOST, ISURLPATH)  # tests that look beyond the character at hand
+# Actions that only step on to the next character in the same state: a run of characters taking one is one step.
+_SELF_LOOPS = [[flags == NEXT and not special and to in (None, state) for _, flags, to, _, special in actions]
+               for state, actions in enumerate(_ACTIONS)]
+_FIRST = ([{} for _ in _ACTIONS], [{} for _ in _ACTIONS])  # [ignore][state]: character -> first action, cached
+
+
+def _holds_for(test, ch, ignore):
+    """A test that depends on the character alone ('' at the end of the text) and the ignore flag."""
+    if test.__class__ is int:
+        return bool((_CLASS[ch] if ch else EOF) & test)
+    if len(test) == 1:
+        return ch == test
+    if test == ANY:
+        return True
+    if test == NOTALNUM:
+        return not (_CLASS[ch] if ch else EOF) & ALNUM
+    return ignore  # IGNORE
+
+
+def _first_action(state, ch, ignore):
+    """The index of the first action of `state` whose test holds for ch, or -1 - i if test i must be run."""
+    for i, (test, *_) in enumerate(_ACTIONS[state]):
+        if test in _IMPURE:
+            return -1 - i
+        if _holds_for(test, ch, ignore):
+            return i
 
 
 class _Position:
@@ -372,15 +400,15 @@ class _Position:
 class _Parser:
     """PostgreSQL's default parser over `text` from `start`: next_token() gives (type, token) or None at the end."""
 
-    def __init__(self, text, classes, start=0, state=_BASE):
-        self.text, self.classes, self.n = text, classes, len(text)
+    def __init__(self, text, start=0, state=_BASE):
+        self.text, self.n = text, len(text)
         self.stack = [_Position(start, _BASE)]
         if state != _BASE:
             self.stack.append(_Position(start, state))
         self.ignore = self.wanthost = False
 
     def next_token(self):
-        stack, text, classes, n = self.stack, self.text, self.classes, self.n
+        stack, text, n = self.stack, self.text, self.n
         top = stack[-1]
         if top.pos >= n:
             return None
@@ -388,21 +416,30 @@ class _Parser:
         top.pushed = None
         bingo = None
         while True:
-            actions = _ACTIONS[top.state]
-            i = 0 if top.pushed is None else top.pushed + 1
-            top.pushed = None
-            bits = classes[top.pos]
-            while True:
-                test, flags, to, ttype, special = actions[i]
-                if test.__class__ is int:
-                    if bits & test:
-                        break
-                elif len(test) == 1:
-                    if top.pos < n and text[top.pos] == test:
-                        break
-                elif self._test(test, top, bits):
-                    break
-                i += 1
+            state, pos = top.state, top.pos
+            ch = text[pos] if pos < n else ""
+            if top.pushed is None:
+                first = _FIRST[self.ignore][state]
+                i = first.get(ch)
+                if i is None:
+                    i = first[ch] = _first_action(state, ch, self.ignore)
+                if i < 0:
+                    i = self._scan(state, -1 - i, top, ch)
+                elif ch and _SELF_LOOPS[state][i]:
+                    end = pos + 1
+                    while end < n:
+                        j = first.get(text[end])
+                        if j is None:
+                            j = first[text[end]] = _first_action(state, text[end], self.ignore)
+                        if j != i:
+                            break
+                        end += 1
+                    top.pos, top.lentoken = end, top.lentoken + end - pos
+                    continue
+            else:
+                i = self._scan(state, top.pushed + 1, top, ch)
+                top.pushed = None
+            test, flags, to, ttype, special = _ACTIONS[state][i]
             if special:
                 special(self, top)
             if flags & BINGO:
@@ -432,18 +469,24 @@ class _Parser:
             top.pos += 1
             top.lentoken += 1
 
-    def _test(self, test, top, bits):
-        if test == ANY:
-            return True
-        if test == NOTALNUM:
-            return not bits & ALNUM
-        if test == IGNORE:
-            return self.ignore
+    def _scan(self, state, i, top, ch):
+        """The first action from the i-th on whose test holds, running the tests that look further."""
+        actions = _ACTIONS[state]
+        while True:
+            test = actions[i][0]
+            if test in _IMPURE:
+                if self._run(test, top):
+                    return i
+            elif _holds_for(test, ch, self.ignore):
+                return i
+            i += 1
+
+    def _run(self, test, top):
         if test == STOPHOST:
             wanted, self.wanthost = self.wanthost, False
             return wanted
         # ISHOST and ISURLPATH: a parser of its own reads on from here; a host or URL path extends this token.
-        sub = _Parser(self.text, self.classes, top.pos, _BASE if test == ISHOST else _IN_URL_PATH_FIRST)
+        sub = _Parser(self.text, top.pos, _BASE if test == ISHOST else _IN_URL_PATH_FIRST)
         sub.wanthost = test == ISHOST
         token = sub.next_token()
         if token and token[0] == (HOST_T if test == ISHOST else URL_PATH):
@@ -453,15 +496,39 @@ class _Parser:
         return False
 
 
+def _ascii_class(chars):
+    return "[" + "".join(re.escape(ch) for ch in chars) + "]"
+
+
+_ASCII_PUNCTUATION = [chr(c) for c in range(128) if not chr(c).isalnum()]
+# What the machine does from its base state when the characters after a run tell it so: letters (or digits) up
+# to a character that cannot go on with them make an asciiword (a uint); a "." ends them too unless a letter,
+# digit or "_" follows (a host or a file name). Blanks run up to a letter, a digit or one of "<-+&/"; one can
+# start with "." (unless "." or "/" follows: a path) or "-" or "+" (unless a digit follows), not with "<&~/".
+# Anything else, and any run followed by a non-ASCII character, is left to the machine (the runs are
+# possessive: a shorter run is not the machine's).
+_PLAIN_TOKEN = re.compile(
+    r"(?:([A-Za-z]++)|([0-9]++))(?![A-Za-z0-9_@:/-]|\.[A-Za-z0-9_]|[^\x00-\x7f])"
+    f"|((?:{_ascii_class(c for c in _ASCII_PUNCTUATION if c not in '<-+&~/.')}|\\.(?![./])|[-+](?![0-9]))"
+    f"{_ascii_class(c for c in _ASCII_PUNCTUATION if c not in '<-+&/')}*+)(?![^\\x00-\\x7f])")
+_PLAIN_TYPES = (ASCIIWORD, UINT_T, BLANK)
+
+
 def ts_parse(text):
     """[(token type, token), ...] as ts_parse('default', text) gives them."""
-    classes = [_CLASS[ch] for ch in text]
-    classes.append(EOF)
-    parser = _Parser(text, classes)
+    parser = _Parser(text)
+    stack, plain = parser.stack, _PLAIN_TOKEN.match
     tokens = []
-    while (token := parser.next_token()) is not None:
+    while True:
+        top = stack[-1]
+        if top.state == _BASE and len(stack) == 1 and not parser.ignore and (found := plain(text, top.pos)):
+            tokens.append((_PLAIN_TYPES[found.lastindex - 1], found.group()))
+            top.pos = found.end()
+            continue
+        token = parser.next_token()
+        if token is None:
+            return tokens
         tokens.append(token)
-    return tokens
 
 
 # --- dictionaries and configurations ----------------------------------------------------------------------
@@ -599,8 +666,8 @@ def _parsetext(chains, text):
             token = filtering(token) or token
         lexemes = chain[-1](token)
         pos += 1
-        position = min(pos, MAXENTRYPOS - 1)
-        words.extend((lexeme, position) for lexeme in lexemes)
+        for lexeme in lexemes:
+            words.append((lexeme, pos if pos < MAXENTRYPOS else MAXENTRYPOS - 1))
     return words
 
 
@@ -680,12 +747,26 @@ _STACK_DEPTH = 32
 
 
 class TSQuery:
-    """A parsed tsquery; str() gives PostgreSQL's text form, '' for a query that matches nothing."""
-    __slots__ = ("root", "lexemes")
+    """A parsed tsquery; str() gives PostgreSQL's text form, '' for a query that matches nothing.
+
+    For @@ and ts_rank_cd the query is compiled once into atoms, its lexemes and its phrases (a <-> b …, which
+    hold or not by positions), and a formula of NOT, AND and OR over them that is evaluated on bitmasks of atoms.
+    """
+    __slots__ = ("root", "lexemes", "_order", "_atoms", "_formula", "_truths", "_junction", "_slack", "_each")
 
     def __init__(self, root):
         self.root = root
         self.lexemes = frozenset(_operands(root)) if root else frozenset()
+        self._order = sorted(self.lexemes, key=str.encode)  # the tsvector's order, which breaks ties in ranking
+        self._atoms = []  # (lexeme, None) or (phrase, (width, first lexeme, last lexeme, its lexemes))
+        self._formula = self._compile(root, {}) if root else None
+        self._truths = {}
+        self._junction = _junction(self._formula) if root else None  # AND or OR if the formula is all of one
+        words_only = all(shape is None for _, shape in self._atoms)
+        # Each occurrence is a cover of its own for words joined by OR (or one word); under an AND of words a
+        # cover holds all of them, so a document of n occurrences has at most n - (words - 1) covers.
+        self._each = words_only and (self._junction == OR or (self._junction == AND and len(self._atoms) == 1))
+        self._slack = len(self._atoms) - 1 if words_only and self._junction == AND else 0
 
     def __str__(self):
         return _infix(self.root) if self.root else ""
@@ -693,17 +774,82 @@ class TSQuery:
     def __repr__(self):
         return f"TSQuery({str(self)!r})"
 
+    def _compile(self, node, bits):
+        """The formula of node: (VAL, atom bit), (NOT, f), (AND | OR, f, g)."""
+        spine = _left_spine(node, (NOT, AND, OR))
+        leaf = spine.pop()
+        key = leaf[1] if leaf[0] == VAL else leaf
+        if key not in bits:
+            bits[key] = len(self._atoms)
+            self._atoms.append((leaf[1], None) if leaf[0] == VAL else (leaf, _phrase_shape(leaf)))
+        formula = (VAL, bits[key])
+        for node in reversed(spine):
+            formula = (NOT, formula) if node[0] == NOT else (node[0], formula, self._compile(node[2], bits))
+        return formula
+
+    def _holds(self, mask):
+        """Whether the formula holds when the atoms of `mask` do (memoized)."""
+        truth = self._truths.get(mask)
+        if truth is None:
+            truth = self._truths[mask] = _holds(self._formula, mask)
+        return truth
+
+    def _present(self, entries):
+        """The mask of the atoms that hold in a document of these entries."""
+        mask = 0
+        for bit, (atom, shape) in enumerate(self._atoms):
+            if shape is None:
+                present = atom in entries
+            else:
+                present = bool(_phrase(atom, lambda lexeme: _plain(entries.get(lexeme)))[0])
+            if present:
+                mask |= 1 << bit
+        return mask
+
     def matches(self, vector):
-        """vector @@ query. `vector` may be a TSVector or a {lexeme: packed positions} of the query's lexemes."""
+        """vector @@ query. `vector` may be a TSVector or {lexeme: packed positions} of (at least) the query's lexemes."""
         entries = vector.entries if isinstance(vector, TSVector) else vector
-        if self.root is None:
-            return False
-        return _execute(self.root, lambda lexeme: _plain(entries.get(lexeme)))
+        return self._formula is not None and self._holds(self._present(entries))
 
     def rank_cd(self, vector):
         """ts_rank_cd(vector, query, 32)::float8, for a vector that matches."""
         entries = vector.entries if isinstance(vector, TSVector) else vector
         return _rank_cd(self, entries)
+
+
+def _junction(formula):
+    """AND if the formula is atoms joined by AND (or one atom), OR if joined by OR, else None."""
+    ops = set()
+    stack = [formula]
+    while stack:
+        node = stack.pop()
+        if node[0] != VAL:
+            ops.add(node[0])
+            stack.extend(node[1:])
+    return AND if ops <= {AND} else OR if ops == {OR} else None
+
+
+def _phrase_shape(node):
+    """A phrase's width (the distance from its first operand to its last), first and last lexeme, and lexemes."""
+    spine = _left_spine(node, (PHRASE,))
+    width = sum(_phrase_shape(step[2])[0] + step[3] for step in spine[:-1])
+    last = node
+    while last[0] == PHRASE:
+        last = last[2]
+    return width, spine[-1][1], last[1], frozenset(_operands(node))
+
+
+def _holds(formula, mask):
+    spine = _left_spine(formula, (NOT, AND, OR))
+    value = bool(mask >> spine.pop()[1] & 1)
+    for node in reversed(spine):
+        if node[0] == NOT:
+            value = not value
+        elif node[0] == AND:
+            value = value and _holds(node[2], mask)
+        else:
+            value = value or _holds(node[2], mask)
+    return value
 
 
 def _plain(packed):
@@ -936,22 +1082,6 @@ def _infix(node, parent_priority=-1, right_of_phrase=False):
 
 # --- @@ and ts_rank_cd (src/backend/utils/adt/tsvector_op.c, tsrank.c) -----------------------------------
 
-def _execute(node, positions_of):
-    """TS_execute: does the query hold where positions_of(lexeme) gives a lexeme's positions, or None?"""
-    spine = _left_spine(node, (NOT, AND, OR))
-    leaf = spine.pop()
-    value = positions_of(leaf[1]) is not None if leaf[0] == VAL else bool(_phrase(leaf, positions_of)[0])
-    for node in reversed(spine):
-        op = node[0]
-        if op == NOT:
-            value = not value
-        elif op == AND:
-            value = value and _execute(node[2], positions_of)
-        else:
-            value = value or _execute(node[2], positions_of)
-    return value
-
-
 def _phrase(node, positions_of):
     """TS_phrase_execute for operands and <N>: (positions where the phrase ends, its width)."""
     spine = _left_spine(node, (PHRASE,))
@@ -974,52 +1104,195 @@ def _float4(value):
 
 
 def _rank_cd(query, entries):
-    """calc_rank_cd with normalization 32: covers of the query over its lexemes' positions, rank / (rank + 1)."""
-    doc = []
-    for lexeme in query.lexemes:
+    """calc_rank_cd with normalization 32: the covers of the query over its lexemes' occurrences, rank / (rank + 1).
+
+    The document is the query lexemes' occurrences ordered by position, weight and lexeme. A cover is found as
+    PostgreSQL's Cover() finds it, growing a window from `start` until the query holds, then shrinking it from
+    the other end; here each atom's occurrences are stretches of the document (an index for a lexeme, first to
+    last operand for a phrase), so where the query starts to hold is found by bisection.
+    """
+    order = query._order
+    if query._each and len(order) == 1:  # one word: its own positions are the document, in order
+        wdoc = 0.0
+        for packed in entries.get(order[0], ()):
+            wdoc += 1.0 / _INV_WEIGHTS[packed >> 14]
+        return _float4(wdoc / (wdoc + 1)) if wdoc else 0.0
+    shift = len(order).bit_length()
+    keys = []
+    for j, lexeme in enumerate(order):
         for packed in entries.get(lexeme, ()):
-            doc.append((packed & 0x3FFF, packed >> 14, lexeme.encode(), lexeme))
-    if not doc:
+            keys.append(((packed & 0x3FFF) << 2 | packed >> 14) << shift | j)
+    if not keys:
         return 0.0
-    doc.sort()
-    root = query.root
+    keys.sort()
+    if query._each:
+        wdoc = 0.0
+        for key in keys:
+            wdoc += 1.0 / _INV_WEIGHTS[key >> shift & 3]
+        return _float4(wdoc / (wdoc + 1))
+    low = (1 << shift) - 1
+    positions, where = [], {lexeme: [] for lexeme in order}  # where: the lexeme's indexes in the document
+    for index, key in enumerate(keys):
+        positions.append(key >> shift + 2)
+        where[order[key & low]].append(index)
+    stretches = [(where[atom], where[atom]) if shape is None else _stretches(atom, shape, positions, where)
+                 for atom, shape in query._atoms]
+    cover = {AND: _cover_all, OR: _cover_any}.get(query._junction, _cover)
     wdoc = 0.0
     start = 0
-    while (cover := _cover(root, doc, start)) is not None:
-        begin, end = cover
-        p, q, start = doc[begin][0], doc[end][0], begin + 1
+    while start < len(keys) and (found := cover(query, stretches, start)) is not None:
+        begin, end = found
         inv_sum = 0.0
         for k in range(begin, end + 1):
-            inv_sum += _INV_WEIGHTS[doc[k][1]]
+            inv_sum += _INV_WEIGHTS[keys[k] >> shift & 3]
         cpos = (end - begin + 1) / inv_sum
-        noise = (q - p) - (end - begin)
-        if noise < 0:
+        noise = (positions[end] - positions[begin]) - (end - begin)
+        if noise < 0:  # positions stopped at 16383
             noise = (end - begin) // 2
         wdoc += cpos / (1 + noise)
+        start = begin + 1
     return _float4(wdoc / (wdoc + 1))
 
 
-def _cover(root, doc, start):
-    """Cover: (first, last) index of the next stretch of doc from `start` on where the query holds, or None.
+def _stretches(atom, shape, positions, where):
+    """(first indexes, last indexes) of a phrase's occurrences in the document; both ascend together."""
+    width, first, last, _ = shape
+    ends = _phrase(atom, lambda lexeme: [positions[index] for index in where[lexeme]])[0]
+    first_at, last_at = [positions[i] for i in where[first]], [positions[i] for i in where[last]]
+    return ([where[first][bisect.bisect_left(first_at, end - width)] for end in ends],
+            [where[last][bisect.bisect_left(last_at, end)] for end in ends])
 
-    The stretch ends where the query first holds scanning up from `start`, and begins where it first holds
-    scanning back down from there (at `start` at the latest, as that is the same window).
+
+def _cover(query, stretches, start):
+    """Cover(): (first, last) index of the next window from `start` on where the query holds, or None.
+
+    The window grows from `start` until the query holds at `last`, then from `last` back down until it holds
+    again, at `first` (at `start` at the latest: that is the same window). An atom holds in a window that
+    contains one of its stretches.
     """
-    window = {}
-    for last in range(start, len(doc)):
-        window.setdefault(doc[last][3], []).append(doc[last][0])
-        if _execute(root, window.get):
-            break
-    else:
+    grow = []
+    for bit, (firsts, lasts) in enumerate(stretches):
+        k = bisect.bisect_left(firsts, start)
+        if k < len(firsts):
+            grow.append((lasts[k], bit))
+    last = _first_holding(query, sorted(grow), start)
+    if last is None:
         return None
-    window = {}
-    for first in range(last, start - 1, -1):
-        window.setdefault(doc[first][3], []).insert(0, doc[first][0])
-        if _execute(root, window.get):
-            return first, last
+    shrink = []
+    for bit, (firsts, lasts) in enumerate(stretches):
+        k = bisect.bisect_right(lasts, last) - 1
+        if k >= 0 and firsts[k] >= start:
+            shrink.append((-firsts[k], bit))
+    return -_first_holding(query, sorted(shrink), -last), last
 
 
-def top_matches(query, chunks, limit):
-    """The `limit` best (score, key) of the (key, vector) chunks that match, best first (ORDER BY score DESC)."""
-    scored = ((query.rank_cd(vector), key) for key, vector in chunks if query.matches(vector))
-    return heapq.nlargest(limit, scored, key=lambda item: item[0])
+def _first_holding(query, events, at):
+    """The first place from `at` on where the query holds, its atoms joining at their (place, bit) events."""
+    mask, i = 0, 0
+    while i < len(events) and events[i][0] == at:
+        mask |= 1 << events[i][1]
+        i += 1
+    if query._holds(mask):
+        return at
+    while i < len(events):
+        at = events[i][0]
+        while i < len(events) and events[i][0] == at:
+            mask |= 1 << events[i][1]
+            i += 1
+        if query._holds(mask):
+            return at
+    return None
+
+
+def _cover_all(query, stretches, start):
+    """_cover for atoms joined by AND: the window needs every atom, so it ends at the last one to join."""
+    last = -1
+    for firsts, lasts in stretches:
+        k = bisect.bisect_left(firsts, start)
+        if k == len(firsts):
+            return None
+        last = max(last, lasts[k])
+    return min(firsts[bisect.bisect_right(lasts, last) - 1] for firsts, lasts in stretches), last
+
+
+def _cover_any(query, stretches, start):
+    """_cover for atoms joined by OR: the window ends where the first atom joins."""
+    ends = [lasts[k] for firsts, lasts in stretches if (k := bisect.bisect_left(firsts, start)) < len(firsts)]
+    if not ends:
+        return None
+    last = min(ends)
+    return max(firsts[k] for firsts, lasts in stretches
+               if (k := bisect.bisect_right(lasts, last) - 1) >= 0 and firsts[k] >= start), last
+
+
+def pack(positions):
+    """A lexeme's packed positions as bytes, two little-endian bytes each: how postings() hold them."""
+    return struct.pack(f"<{len(positions)}H", *positions)
+
+
+def _unpack(packed):
+    return struct.unpack(f"<{len(packed) >> 1}H", packed)
+
+
+def postings(chunks):
+    """{lexeme: {key: pack(positions)}} of (key, TSVector) chunks: what search() looks chunks up by."""
+    index = {}
+    for key, vector in chunks:
+        for lexeme, positions in vector.entries.items():
+            index.setdefault(lexeme, {})[key] = pack(positions)
+    return index
+
+
+def search(query, postings, limit, rest=()):
+    """The best `limit` (score, key) of the matching chunks, best first: ORDER BY score DESC LIMIT limit.
+
+    postings: {lexeme: {key: pack(positions)}} of the chunks in scope, for (at least) the query's lexemes; only
+    chunks holding one of them are ranked. rest, the keys of the chunks in scope that hold none, is read only if
+    such chunks match (as for "-fox"), as far as needed, at score 0.0. Ties come in no particular order, as
+    PostgreSQL's do.
+    """
+    if query._formula is None:
+        return []
+    lexemes = [(lexeme, postings.get(lexeme, {})) for lexeme in query._order]
+    keys = _candidates(query, query._formula, dict(lexemes))
+    bounded = []
+    for key in set().union(*(found for _, found in lexemes)) if keys is None else keys:
+        entries = {lexeme: _unpack(found[key]) for lexeme, found in lexemes if key in found}
+        count = sum(map(len, entries.values()))
+        heaviest = max(map(max, entries.values())) >> 14
+        # Each cover adds at most its heaviest weight: the rank cannot exceed this (with room for rounding).
+        bound = (count - query._slack) / _INV_WEIGHTS[heaviest] * (1 + 1e-9)
+        bounded.append((bound, key, entries))
+    bounded.sort(key=lambda item: item[0], reverse=True)
+    best = []  # a heap of the best (score, n, key) so far
+    for n, (bound, key, entries) in enumerate(bounded):
+        if len(best) == limit and _float4(bound / (bound + 1)) < best[0][0]:
+            break  # neither this chunk nor any after it can rank higher
+        if query.matches(entries):
+            item = (query.rank_cd(entries), n, key)
+            if len(best) < limit:
+                heapq.heappush(best, item)
+            elif item[0] > best[0][0]:
+                heapq.heapreplace(best, item)
+    results = [(score, key) for score, _, key in sorted(best, reverse=True)]
+    if len(results) < limit and query._holds(0):
+        results.extend((0.0, key) for key in itertools.islice(rest, limit - len(results)))
+    return results
+
+
+def _candidates(query, formula, postings):
+    """The keys that can match: an atom's chunks, intersected under AND, joined under OR; None (every chunk
+    holding some query lexeme) under NOT."""
+    spine = _left_spine(formula, (NOT, AND, OR))
+    atom, shape = query._atoms[spine.pop()[1]]
+    keys = set.intersection(*(set(postings[lexeme]) for lexeme in ((atom,) if shape is None else shape[3])))
+    for node in reversed(spine):
+        if node[0] == NOT:
+            keys = None
+            continue
+        other = _candidates(query, node[2], postings)
+        if node[0] == AND:
+            keys = other if keys is None else keys if other is None else keys & other
+        else:
+            keys = None if keys is None or other is None else keys | other
+    return keys

@@ -3,7 +3,7 @@ compares the same functions with a real server over many more)."""
 import pytest
 
 from julep_users_double.textsearch import (
-    QueryError, TSVector, UnknownConfig, concat, doc_vector, to_tsvector, top_matches, ts_parse,
+    QueryError, TSVector, UnknownConfig, concat, doc_vector, postings, search, to_tsvector, ts_parse,
     websearch_to_tsquery)
 
 
@@ -185,7 +185,18 @@ def test_matching_needs_only_the_query_lexemes_entries():
     assert query("quick fox").matches(partial) and query("quick fox").rank_cd(partial) == 0.5617173314094543
 
 
-def test_top_matches_are_the_best_scores_first():
-    chunks = [("a", doc_vector("", "fox")), ("b", doc_vector("fox", "")), ("c", doc_vector("", "dog"))]
-    assert top_matches(query("fox"), chunks, 10) == [(0.5, "b"), (0.2857142984867096, "a")]
-    assert top_matches(query("fox"), chunks, 1) == [(0.5, "b")]
+CHUNKS = postings([("a", doc_vector("", "fox")), ("b", doc_vector("fox", "")), ("c", doc_vector("", "dog"))])
+
+
+def test_search_gives_the_best_scores_first():
+    assert search(query("fox"), CHUNKS, 10) == [(0.5, "b"), (0.2857142984867096, "a")]
+    assert search(query("fox"), CHUNKS, 1) == [(0.5, "b")]
+    assert search(query("fox dog"), CHUNKS, 10) == []
+    assert search(query("the"), CHUNKS, 10) == []
+
+
+def test_search_takes_chunks_without_the_query_lexemes_only_when_they_match():
+    assert search(query("-dog"), CHUNKS, 10, rest=["a", "b"]) == [(0.0, "a"), (0.0, "b")]
+    assert search(query("-dog"), CHUNKS, 1, rest=iter(["a", "b"])) == [(0.0, "a")]
+    assert search(query("fox or -cat"), CHUNKS, 10, rest=["c"]) == [(0.5, "b"), (0.2857142984867096, "a"), (0.0, "c")]
+    assert search(query("fox"), CHUNKS, 10, rest=["c"]) == [(0.5, "b"), (0.2857142984867096, "a")]
