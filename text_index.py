@@ -8,7 +8,6 @@ some went away: the index learns which chunk_ids are left and ignores the others
 Every worker process of a server thus sees every other's writes.
 """
 
-import heapq
 import json
 import threading
 
@@ -52,18 +51,19 @@ class UserIndex:
         self.schema_version = schema_version
         self.newest = 0
         self.live = set()
-        self.postings = {}  # lexeme → {chunk_id: packed positions}
+        self.postings = {}  # lexeme → {chunk_id: its positions, textsearch.pack()ed}
         self.metadata = {}  # chunk_id → its doc's metadata as stored (JSON text)
 
     def add(self, rows):
+        pack = textsearch().pack
         for chunk_id, metadata, search_tsv in rows:
             self.metadata[chunk_id] = metadata
             for lexeme, positions in json.loads(search_tsv).items():
                 found = self.postings.get(lexeme)
                 if found is None:
-                    self.postings[lexeme] = {chunk_id: positions}
+                    self.postings[lexeme] = {chunk_id: pack(positions)}
                 else:
-                    found[chunk_id] = positions
+                    found[chunk_id] = pack(positions)
             self.live.add(chunk_id)
 
     def stale(self):
@@ -103,25 +103,34 @@ def index_lock():
 
 def search(developer_id, user_id, query, limit, metadata_filter):
     """search_by_text: the `limit` best (score, chunk_id) of the user's chunks that match the query and contain the
-    filter, best first (equal scores oldest first); score is ts_rank_cd(search_tsv, query, 32)."""
+    filter, best first, equal scores oldest first; score is ts_rank_cd(search_tsv, query, 32)."""
     with index_lock():
         index = current_index(developer_id, user_id)
-        lexemes = [(lexeme, index.postings.get(lexeme, {})) for lexeme in query.lexemes]
-        if query.matches({}):  # a query such as `-fox` also matches chunks holding none of its words
-            candidates = index.live
+        contains = {}
+
+        def in_scope(chunk_id):
+            if chunk_id not in index.live:
+                return False
+            if not metadata_filter:
+                return True
+            text = index.metadata[chunk_id]
+            if text not in contains:
+                contains[text] = jsonb.contains(json.loads(text), metadata_filter)
+            return contains[text]
+
+        if metadata_filter or len(index.metadata) != len(index.live):
+            postings = {
+                lexeme: {chunk_id: positions for chunk_id, positions in index.postings.get(lexeme, {}).items() if in_scope(chunk_id)}
+                for lexeme in query.lexemes
+            }
         else:
-            candidates = {chunk_id for _, found in lexemes for chunk_id in found if chunk_id in index.live}
-        contains_filter = {}
-        scored = []
-        for chunk_id in candidates:
-            words = {lexeme: found[chunk_id] for lexeme, found in lexemes if chunk_id in found}
-            if not query.matches(words):
-                continue
-            if metadata_filter:
-                text = index.metadata[chunk_id]
-                if text not in contains_filter:
-                    contains_filter[text] = jsonb.contains(json.loads(text), metadata_filter)
-                if not contains_filter[text]:
-                    continue
-            scored.append((query.rank_cd(words), -chunk_id))
-    return [(score, -negated) for score, negated in heapq.nlargest(limit, scored)]
+            postings = index.postings
+
+        def rest():
+            """The chunks in scope holding none of the query's words, oldest first (a query like `-fox` matches them)."""
+            for chunk_id in sorted(index.live):
+                if in_scope(chunk_id) and not any(chunk_id in postings.get(lexeme, ()) for lexeme in query.lexemes):
+                    yield chunk_id
+
+        found = textsearch().search(query, postings, limit, rest())
+    return sorted(found, key=lambda item: (-item[0], item[1]))
