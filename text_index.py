@@ -103,7 +103,8 @@ def index_lock():
 
 def search(developer_id, user_id, query, limit, metadata_filter):
     """search_by_text: the `limit` best (score, chunk_id) of the user's chunks that match the query and contain the
-    filter, best first, equal scores oldest first; score is ts_rank_cd(search_tsv, query, 32)."""
+    filter, best first; score is ts_rank_cd(search_tsv, query, 32). Equal scores come oldest first; which of them
+    make the limit is textsearch.search's choice (PostgreSQL's is arbitrary too)."""
     with index_lock():
         index = current_index(developer_id, user_id)
         contains = {}
