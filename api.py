@@ -5,13 +5,22 @@ import json
 from flask import Blueprint, request
 
 from . import users_db
+from .docs import bp as docs_bp
 from .clock import new_uuid7, now_micros
-from .errors import LimitOutOfRange, NegativeOffset
+from .errors import (
+    LimitOutOfRange,
+    NegativeOffset,
+    NoUserFoundDuringDelete,
+    NoUserFoundDuringPatch,
+    NoUserFoundDuringUpdate,
+    UserNotFoundDuringGet,
+)
 from .pipeline import operation
 from .responses import format_timestamp
-from .schemas import LIST_USERS_QUERY
+from .schemas import LIST_USERS_QUERY, USER_BODY
 
 bp = Blueprint("api", __name__)
+bp.register_blueprint(docs_bp)
 
 encode_string = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -27,29 +36,29 @@ def user_json(row, with_developer=False):
     )
 
 
-@operation(bp.post, "/users/<user_id>", 201, "User", body=True)
+@operation(bp.post, "/users/<user_id>", 201, "User", body=USER_BODY)
 def create_or_update_user(call):
     return user_json(users_db.write_user(call.developer_id, call.user_id, call.body, now_micros()))
 
 
-@operation(bp.post, "/users", 201, "User", body=True)
+@operation(bp.post, "/users", 201, "User", body=USER_BODY, path=())
 def create_user(call):
     return user_json(users_db.write_user(call.developer_id, str(new_uuid7()), call.body, now_micros()))
 
 
-@operation(bp.get, "/users/<user_id>", 200, "User", not_found="get")
+@operation(bp.get, "/users/<user_id>", 200, "User", not_found=UserNotFoundDuringGet)
 def get_user_details(call):
     row = users_db.get_user(call.developer_id, call.user_id)
     return None if row is None else user_json(row)
 
 
-@operation(bp.put, "/users/<user_id>", 200, "User", body=True, not_found="update")
+@operation(bp.put, "/users/<user_id>", 200, "User", body=USER_BODY, not_found=NoUserFoundDuringUpdate)
 def update_user(call):
     row = users_db.update_user(call.developer_id, call.user_id, call.body, now_micros())
     return None if row is None else user_json(row)
 
 
-@operation(bp.patch, "/users/<user_id>", 200, "User", body=True, not_found="patch")
+@operation(bp.patch, "/users/<user_id>", 200, "User", body=USER_BODY, not_found=NoUserFoundDuringPatch)
 def patch_user(call):
     # Only what the body holds changes; a null metadata or project keeps the stored one.
     changes = {name: call.body[name] for name in users_db.WRITABLE_FIELDS if call.raw.get(name) is not None}
@@ -57,14 +66,14 @@ def patch_user(call):
     return None if row is None else user_json(row)
 
 
-@operation(bp.delete, "/users/<user_id>", 202, "ResourceDeletedResponse", not_found="delete")
+@operation(bp.delete, "/users/<user_id>", 202, "ResourceDeletedResponse", not_found=NoUserFoundDuringDelete)
 def delete_user(call):
     if not users_db.delete_user(call.developer_id, call.user_id):
         return None
     return f'{{"id":"{call.user_id}","deleted_at":"{format_timestamp(now_micros())}","jobs":[]}}'
 
 
-@operation(bp.get, "/users", 200, "ListResponse_User_", query=LIST_USERS_QUERY)
+@operation(bp.get, "/users", 200, "ListResponse_User_", query=LIST_USERS_QUERY, path=())
 def list_users(call):
     query = call.query
     if not 1 <= query["limit"] <= 100:

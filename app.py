@@ -22,6 +22,7 @@ def create_app(test_config=None):
         ERROR_FORMAT=os.environ.get("AGENTS_API_ERROR_FORMAT", "detail"),
         JOURNAL_SIZE=1000,
         SEED_FILE=None,
+        EMBED_NEW_CHUNKS=False,
     )
     app.config.from_prefixed_env()
     if test_config is not None:

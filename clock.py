@@ -21,6 +21,13 @@ def now_micros():
     return time.time_ns() // 1000 if frozen is None else frozen
 
 
+def moments():
+    """The current time in microseconds, read anew at each next(): as many `utcnow()`s as asked for, cheaply."""
+    frozen = frozen_now()
+    while True:
+        yield time.time_ns() // 1000 if frozen is None else frozen
+
+
 def new_uuid7():
     """A new time-ordered UUIDv7.
 

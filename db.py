@@ -10,7 +10,7 @@ from flask import current_app, g
 from flask.cli import with_appcontext
 
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
-TABLES = ("users", "double_state", "journal", "faults")
+TABLES = ("users", "docs", "double_state", "journal", "faults")
 
 
 class Connection(sqlite3.Connection):

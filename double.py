@@ -1,5 +1,5 @@
 """The test-double controls under /_double (and /api/_double, the SDKs' base URL): reset, the journal, faults,
-snapshots of the users, the clock."""
+snapshots of users and docs, embeddings, the clock."""
 
 import json
 from pathlib import Path
@@ -7,11 +7,12 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, current_app, g, request
 
-from . import __version__, auth, double_db, users_db
+from . import __version__, auth, docs, docs_db, double_db, jsonb, users_db, vectors
 from .api import user_json
 from .clock import now_micros
-from .double_schemas import load_clock_change, load_fault, load_reset_query, load_users
-from .errors import ClockNotFrozen, InvalidDeveloperId, RequestValidationError
+from .db import get_db
+from .double_schemas import load_clock_change, load_embeddings, load_fault, load_reset_query, load_users, value_error
+from .errors import ClockNotFrozen, InvalidDeveloperId, NoSuchDoc, RequestValidationError
 from .responses import encode_compact, format_timestamp, json_response, no_content
 from .schemas import STRICT_JSON, body_value
 
@@ -158,26 +159,85 @@ def fault_object(row):
 
 @bp.get("/users")
 def export_users():
-    users = ",".join(user_json(row, with_developer=True) for row in users_db.all_users(scoped(None)))
-    return json_response(200, f'{{"items":[{users}]}}')
+    developer_id = scoped(None)
+    users = ",".join(user_json(row, with_developer=True) for row in users_db.all_users(developer_id))
+    return json_response(200, f'{{"items":[{users}],"docs":[{",".join(exported_docs(developer_id))}]}}')
+
+
+def exported_docs(developer_id):
+    """Each doc as the export writes it: its developer and user, the Doc's fields, one embedding (or null) a chunk."""
+    chunks = {}
+    for row in docs_db.all_docs(developer_id):
+        chunks.setdefault((row["developer_id"], row["doc_id"]), []).append(row)
+    for (doc_developer, _), rows in chunks.items():
+        embeddings = ",".join(row["embedding_json"] or "null" for row in rows)
+        yield (
+            f'{{"developer_id":"{doc_developer}","user_id":"{rows[0]["user_id"]}",{docs.doc_fields(rows)},'
+            f'"embeddings":[{embeddings}]}}'
+        )
 
 
 @bp.post("/users")
 def post_users():
-    count = import_users(json_body())
-    return json_response(200, encode_compact({"imported": count}))
+    users, imported_docs = import_users(json_body())
+    return json_response(200, encode_compact({"imported": users, "imported_docs": imported_docs}))
 
 
 def import_users(body):
-    """Upsert an export's users, keeping their developers, ids and timestamps; their number."""
+    """Upsert an export's users and replace its docs, keeping developers, ids, timestamps and embeddings, all in one
+    transaction; how many users and docs. A doc's user must be in the import or in the database."""
     now = now_micros()
+    loaded_users, loaded_docs = load_users(body)
     users = []
-    for user in load_users(body):
+    for user in loaded_users:
         created_at = now if user["created_at"] is None else user["created_at"]
         updated_at = created_at if user["updated_at"] is None else user["updated_at"]
         users.append(users_db.stored_user(scoped(str(user["developer_id"])), str(user["id"]), user, updated_at, created_at))
-    users_db.write_users(users)
-    return len(users)
+    chunks = [chunk for doc in loaded_docs for chunk in imported_chunks(doc, now)]
+    db = get_db()
+    db.execute("BEGIN IMMEDIATE")
+    with db:
+        users_db.write_users(db, users)
+        for index, doc in enumerate(loaded_docs):
+            if not users_db.user_exists(db, scoped(str(doc["developer_id"])), str(doc["user_id"])):
+                raise RequestValidationError(
+                    [value_error("no such user, in the import or the database", str(doc["user_id"]), ["body", "docs", index, "user_id"])]
+                )
+        docs_db.write_docs(db, chunks)
+    return len(users), len(loaded_docs)
+
+
+def imported_chunks(doc, now):
+    """The chunks of an imported doc, stored as the API's create stores them."""
+    try:
+        fields = docs.stored_fields(doc["title"], doc["content"], doc["metadata"])
+    except jsonb.NotStorable as error:
+        raise RequestValidationError([value_error(str(error), doc["title"], ["body", "docs"])]) from None
+    created_at = now if doc["created_at"] is None else doc["created_at"]
+    embeddings = doc["embeddings"] or [None] * len(doc["content"])
+    return docs.chunk_rows(scoped(str(doc["developer_id"])), str(doc["user_id"]), str(doc["id"]), fields, created_at, embeddings)
+
+
+@bp.put("/docs/<doc_id>/embeddings")
+def set_doc_embeddings(doc_id):
+    """Give a doc's chunks their embeddings (null: not embedded), as the hosted vectorizer would, some time after
+    create: the doc of this id of every developer the control may reach (?developer_id= names one)."""
+    body = json_body()
+    embeddings = load_embeddings(body)
+    found = docs_db.doc_chunk_ids(scoped(request.args.get("developer_id")), doc_id.lower())
+    if not found:
+        raise NoSuchDoc()
+    changes = []
+    for chunk_ids in found.values():
+        if len(chunk_ids) != len(embeddings):
+            message = f"the doc has {len(chunk_ids)} chunks: give one embedding (or null) each"
+            raise RequestValidationError([value_error(message, body["embeddings"], ["body", "embeddings"])])
+        for chunk_id, embedding in zip(chunk_ids, embeddings):
+            stored = None if embedding is None else (embedding.tobytes(), vectors.vector_json(embedding))
+            changes.append((*(stored or (None, None)), chunk_id))
+    docs_db.set_embeddings(changes)
+    written = ",".join("null" if embedding is None else vectors.vector_json(embedding) for embedding in embeddings)
+    return json_response(200, f'{{"id":"{doc_id.lower()}","embeddings":[{written}]}}')
 
 
 @bp.post("/clock")

@@ -124,16 +124,18 @@ def unfreeze_clock():
 
 
 def reset(developer_id=None):
-    """Everything gone; or, for one developer, their users and journal entries."""
+    """Everything gone; or, for one developer, their users, docs and journal entries."""
     db = get_db()
     db.execute("BEGIN IMMEDIATE")
     with db:
         if developer_id is None:
             # DELETE without WHERE empties a table at once, however large (SQLite's truncate optimisation).
             db.execute("DELETE FROM users")
+            db.execute("DELETE FROM docs")
             db.execute("DELETE FROM journal")
             db.execute("DELETE FROM faults")
             db.execute("UPDATE double_state SET frozen_now = NULL, frozen_ids = 0")
         else:
             db.execute("DELETE FROM users WHERE developer_id = ?", (developer_id,))
+            db.execute("DELETE FROM docs WHERE developer_id = ?", (developer_id,))
             db.execute("DELETE FROM journal WHERE developer_id = ?", (developer_id,))

@@ -7,7 +7,9 @@ import uuid
 from marshmallow import ValidationError, fields
 from werkzeug.http import HTTP_STATUS_CODES
 
+from . import vectors
 from .auth import DEFAULT_DEVELOPER_ID
+from .docs_schemas import Content
 from .schemas import (
     JSONObject,
     PydanticLiteral,
@@ -143,10 +145,57 @@ class ImportedUser(UserBody):
     updated_at = Timestamp(load_default=None)
 
 
+class Embeddings(fields.Field):
+    """One entry a chunk, in index order: null (not embedded) or 1,024 JSON numbers, as pgvector stores them."""
+
+    default_error_messages = {"null": {"type": "list_type", "msg": "Input should be a valid list"}}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not list:
+            raise field_error("list_type", "Input should be a valid list")
+        stored, errors = [], []
+        for index, vector in enumerate(value):
+            try:
+                stored.append(None if vector is None else embedding(vector))
+            except ValueError as error:
+                errors.append({**value_error(str(error), vector), "loc": [index]})
+        if errors:
+            raise ValidationError(errors)
+        return stored
+
+
+def embedding(vector):
+    if type(vector) is not list or not all(type(number) in (int, float) for number in vector):
+        raise ValueError("an embedding is a list of numbers")
+    stored = vectors.float4_values(vector)
+    if not vectors.norm(stored):
+        raise ValueError("a zero vector has no direction to search by")
+    return stored
+
+
+class EmbeddingsChange(StrictSchema):
+    embeddings = Embeddings(required=True, error_messages={"required": {"type": "missing", "msg": "Field required"}})
+
+
+class ImportedDoc(PydanticSchema):
+    """A doc as GET /_double/users exports it: the API's fields, its developer, user, id, time and embeddings."""
+
+    developer_id = JSONUUID(load_default=uuid.UUID(DEFAULT_DEVELOPER_ID))
+    user_id = JSONUUID(required=True)
+    id = JSONUUID(required=True)
+    metadata = JSONObject(allow_none=True, load_default=None)
+    created_at = Timestamp(load_default=None)
+    title = StrictString(max_length=800, required=True)
+    content = Content(required=True)
+    embeddings = Embeddings(load_default=None)
+
+
 class ResetQuery(PydanticSchema):
     developer_id = PydanticUUID(load_default=None)
 
 
+EMBEDDINGS_CHANGE = EmbeddingsChange()
+IMPORTED_DOC = ImportedDoc()
 FAULT_DEFINITION = FaultDefinition()
 CLOCK_CHANGE = ClockChange()
 IMPORTED_USER = ImportedUser()
@@ -185,25 +234,44 @@ def load_clock_change(body):
 
 
 def load_users(body):
-    """The users of an import, each validated like the API's user; all their errors together."""
+    """The users and docs of an import, each validated like the API's; all their errors together."""
     data = require_object(body)
     if "items" not in data:
         raise_if([missing_error(["body", "items"], data)])
-    if type(data["items"]) is not list:
-        raise_if([error_item("list_type", ["body", "items"], "Input should be a valid list", data["items"])])
     errors = []
-    users = []
-    for index, item in enumerate(data["items"]):
-        loc = ["body", "items", index]
+    users = load_list(data, "items", IMPORTED_USER, errors)
+    docs = load_list(data, "docs", IMPORTED_DOC, errors) if "docs" in data else []
+    for index, doc in enumerate(docs):
+        if not doc["content"]:
+            errors.append(value_error("a doc needs content", [], ["body", "docs", index, "content"]))
+        elif doc["embeddings"] is not None and len(doc["embeddings"]) != len(doc["content"]):
+            errors.append(value_error("one embedding (or null) a chunk", doc["embeddings"], ["body", "docs", index, "embeddings"]))
+    raise_if(errors)
+    return users, docs
+
+
+def load_list(data, key, schema, errors):
+    if type(data[key]) is not list:
+        raise_if([error_item("list_type", ["body", key], "Input should be a valid list", data[key])])
+    loaded = []
+    for index, item in enumerate(data[key]):
+        loc = ["body", key, index]
         error = object_error(item, loc)
         if error:
             errors.append(error)
             continue
         item_errors = []
-        users.append(IMPORTED_USER.load_or_collect(item, "body", item_errors))
+        loaded.append(schema.load_or_collect(item, "body", item_errors))
         errors.extend({**error, "loc": [*loc, *error["loc"][1:]]} for error in item_errors)
+    return loaded
+
+
+def load_embeddings(body):
+    data = require_object(body)
+    errors = []
+    change = EMBEDDINGS_CHANGE.load_strictly(data, errors)
     raise_if(errors)
-    return users
+    return change["embeddings"]
 
 
 def load_reset_query(args):

@@ -88,8 +88,117 @@ class UserNotFound(ApiError):
 
     status = 404
 
+
+class UserNotFoundDuringGet(UserNotFound):
+    detail = "User not found during get"
+
+
+class NoUserFoundDuringUpdate(UserNotFound):
+    detail = "No user found during update"
+
+
+class NoUserFoundDuringPatch(UserNotFound):
+    detail = "No user found during patch"
+
+
+class NoUserFoundDuringDelete(UserNotFound):
+    detail = "No user found during delete"
+
+
+# A user's docs, in the hosted words: common_db_exceptions("doc", [operation]) maps what PostgreSQL raises.
+
+
+class DocOwnerNotFound(ApiError):
+    """The doc_owners trigger validate_doc_owner finds no such user ("Invalid user reference")."""
+
+    status, detail = 409, "Reference to user not found during create"
+
+
+class DuplicateDoc(ApiError):
+    """The doc_owners trigger check_duplicate_doc_owner: another doc of the user has a chunk of the same md5."""
+
+    status, detail = 409, "A doc with this content already exists during create"
+
+
+class NoDocCreated(ApiError):
+    """`content: []` inserts no row, and reading the new doc back finds none (NoDataFoundError)."""
+
+    status, detail = 404, "Doc not found during create"
+
+
+class DocNotFound(ApiError):
+    status, detail = 404, "No doc found during delete"
+
+
+class InvalidDocData(ApiError):
+    """400 for what PostgreSQL or asyncpg refuses as data (DataError): a lone surrogate, a NUL in a jsonb key,
+    a number for a text parameter, a vector of the wrong size."""
+
+    status = 400
+
     def __init__(self, operation):
-        super().__init__(f"User not found during {operation}" if operation == "get" else f"No user found during {operation}")
+        super().__init__(f"Invalid doc data provided during {operation}")
+
+
+class PartlyEmbeddedDoc(ApiError):
+    """A listed doc with some chunks embedded and others not fails the Doc model (a ValueError)."""
+
+    status, detail = 400, "Invalid value provided for doc during list"
+
+
+class DocOffsetNegative(ApiError):
+    status, detail = 400, "Offset must be >= 0"
+
+
+class EmptyEmbedding(ApiError):
+    status, detail = 400, "Empty embedding provided"
+
+
+class EmptyQuery(ApiError):
+    status, detail = 400, "Empty query provided"
+
+
+class InvalidLanguageCode(ApiError):
+    status, detail = 422, "Invalid ISO 639 language code."
+
+
+# Where the hosted service answers a 500, the double answers a 4xx that says why.
+
+
+class DocsUnsortable(ApiError):
+    """Hosted: ORDER BY updated_at, a column its grouped list query neither selects nor groups by."""
+
+    status, detail = 400, "Docs cannot be sorted by updated_at"
+
+
+class NoTextSearchConfig(ApiError):
+    """Hosted: `websearch_to_tsquery(config::regconfig, …)` for a language PostgreSQL has no configuration of."""
+
+    status = 422
+
+    def __init__(self, language):
+        super().__init__(f"No text search configuration for the language '{language}'")
+
+
+class UnsearchableText(ApiError):
+    """Hosted: PostgreSQL refuses the search text itself (websearch_to_tsquery raises)."""
+
+    status = 400
+
+    def __init__(self, reason):
+        super().__init__(f"The search text cannot be searched: {reason}")
+
+
+class NoCosineDistance(ApiError):
+    """Hosted: a zero vector's cosine distance is NaN, which the response cannot encode."""
+
+    status, detail = 400, "A zero vector has no cosine distance"
+
+
+class NoSuchDoc(ApiError):
+    """A control named a doc that is not there."""
+
+    status, detail = 404, "No such doc"
 
 
 class RequestValidationError(ApiError):

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify
 from marshmallow import Schema
 from flask_swagger_ui import get_swaggerui_blueprint
 
-from . import schemas
+from . import docs_schemas, schemas
 from .errors import (
     BodyTooLarge,
     HTTPError,
@@ -17,7 +17,6 @@ from .errors import (
     LimitOutOfRange,
     RequestValidationError,
     UnreadableBody,
-    UserNotFound,
 )
 
 COMPONENTS = {
@@ -25,6 +24,28 @@ COMPONENTS = {
     "User": schemas.User,
     "ListResponse_User_": schemas.ListResponse_User_,
     "ResourceDeletedResponse": schemas.ResourceDeletedResponse,
+    "CreateDocRequest": docs_schemas.CreateDocRequest,
+    "Doc": docs_schemas.Doc,
+    "ListResponse_Doc_": docs_schemas.ListResponse_Doc_,
+    "BulkDeleteDocsRequest": docs_schemas.BulkDeleteDocsRequest,
+    "ListResponse_ResourceDeletedResponse_": docs_schemas.ListResponse_ResourceDeletedResponse_,
+    "TextOnlyDocSearchRequest": docs_schemas.TextOnlyDocSearchRequest,
+    "VectorDocSearchRequest": docs_schemas.VectorDocSearchRequest,
+    "HybridDocSearchRequest": docs_schemas.HybridDocSearchRequest,
+    "DocOwner": docs_schemas.DocOwner,
+    "Snippet": docs_schemas.Snippet,
+    "DocReference": docs_schemas.DocReference,
+    "DocSearchResponse": docs_schemas.DocSearchResponse,
+}
+QUERY_DESCRIPTIONS = {
+    "list_users": (
+        "Filter by metadata with `metadata_filter.<key>=<value>` query parameters: the value is read as an "
+        "integer, else a float, else a string, and matches a user whose metadata has that key with an equal value."
+    ),
+    "list_user_docs": (
+        "Filter by metadata with `metadata_filter.<key>=<value>` query parameters, compared as text with the "
+        "metadata's value (`metadata->>key`); a value that reads as a number is a 400, as on the hosted service."
+    ),
 }
 # The error bodies of each format (AGENTS_API_ERROR_FORMAT), by the names ApiError.detail_schema and hosted_schema give.
 ERROR_COMPONENTS = {
@@ -45,7 +66,7 @@ FORMAT_DESCRIPTIONS = {
     "hosted": "Errors are the hosted service's `{\"error\": {…}}`; its router's, body parser's and servers' stay `{\"detail\": …}`.",
 }
 ERROR_DESCRIPTIONS = {
-    400: "Invalid developer ID, unreadable body, or limit/offset out of range",
+    400: "Invalid developer ID, unreadable body, or a value the hosted service refuses (limit/offset out of range, …)",
     403: "Missing or wrong API key",
     413: "Request body too large",
     414: "Request line too long for the server (gunicorn: 8190 bytes)",
@@ -93,21 +114,21 @@ def build_document(app):
             continue
         path = re.sub(r"<(\w+)>", r"{\1}", rule.rule)
         view = app.view_functions[rule.endpoint]
+        tag = "docs" if rule.endpoint.startswith("api.docs.") else "users"
         for method in rule.methods - {"HEAD", "OPTIONS"}:
-            paths.setdefault(path, {})[method.lower()] = operation_object(view, path, method.lower(), error_format)
+            paths.setdefault(path, {})[method.lower()] = operation_object(view, path, method.lower(), tag, error_format)
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
     return spec.to_dict()
 
 
-def operation_object(view, path, method, error_format):
+def operation_object(view, path, method, tag, error_format):
     """An operation as FastAPI writes it: summary and operationId from the function name."""
     described = view.operation
-    parameters = []
-    if "{user_id}" in path:
-        parameters.append(
-            {"name": "user_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid", "title": "User Id"}}
-        )
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid", "title": name.replace("_", " ").title()}}
+        for name in described.path
+    ]
     if described.query is not None:
         parameters.append({"in": "query", "schema": described.query})
     responses = {
@@ -124,44 +145,49 @@ def operation_object(view, path, method, error_format):
             "content": {"application/json": {"schema": refs[0] if len(refs) == 1 else {"anyOf": refs}}},
         }
     result = {
-        "tags": ["users"],
+        "tags": [tag],
         "summary": view.__name__.replace("_", " ").title(),
         "operationId": re.sub(r"\W", "_", view.__name__ + path) + "_" + method,
         "parameters": parameters,
         "responses": dict(sorted(responses.items())),
         "security": [{"APIKeyHeader": []}],
     }
-    if described.query is not None:
-        result["description"] = (
-            "Filter by metadata with `metadata_filter.<key>=<value>` query parameters: the value is read as an "
-            "integer, else a float, else a string, and matches a user whose metadata has that key with an equal value."
-        )
-    if described.body:
-        result["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": schemas.UserBody}},
-        }
+    if view.__name__ in QUERY_DESCRIPTIONS:
+        result["description"] = QUERY_DESCRIPTIONS[view.__name__]
+    if described.body is not None:
+        result["requestBody"] = {"required": True, "content": {"application/json": {"schema": body_schema(described.body)}}}
     return result
 
 
+def body_schema(body):
+    """A body schema's component, or a union's members as FastAPI writes `A | B | C`."""
+    if isinstance(body, docs_schemas.SmartUnion):
+        return {"anyOf": [{"$ref": f"#/components/schemas/{name}"} for name, _ in body.members], "title": "Search Params"}
+    return type(body)
+
+
 def operation_errors(described, parameters):
-    """The errors an operation may answer, by status."""
+    """The errors an operation may answer, by status: those of every route, its own not_found and refusals."""
+    has_body = described.body is not None
     errors = {
-        400: [InvalidDeveloperId] + [UnreadableBody] * described.body + [LimitOutOfRange] * (described.query is not None),
+        400: [InvalidDeveloperId] + [UnreadableBody] * has_body + [LimitOutOfRange] * (described.query is not None),
         403: [InvalidApiKey],
-        404: [UserNotFound] * bool(described.not_found),
-        413: [BodyTooLarge] * described.body,
-        414: [HTTPError],  # refused by the server itself (gunicorn.conf.py), worded as HTTPError
-        422: [RequestValidationError] * bool(parameters or described.body),
+        413: [BodyTooLarge] * has_body,
+        414: [HTTPError],  # refused by the server itself, worded as HTTPError
+        422: [RequestValidationError] * bool(parameters or has_body),
         431: [HTTPError],
     }
-    return {status: found for status, found in errors.items() if found}
+    for error in (described.not_found, *described.refusals):
+        if error is not None:
+            errors.setdefault(error.status, []).append(error)
+    return {status: found for status, found in sorted(errors.items()) if found}
 
 
 def error_description(status, described):
-    if status == 404:
-        return f"No such user: {UserNotFound(described.not_found).detail}"
-    return "Validation Error" if status == 422 else ERROR_DESCRIPTIONS[status]
+    """The status's common meaning and the hosted words of the route's own errors of that status."""
+    own = [error.detail for error in (described.not_found, *described.refusals) if error is not None and error.status == status]
+    common = "Validation Error" if status == 422 else ERROR_DESCRIPTIONS.get(status)
+    return "; ".join(filter(None, [common, *own]))
 
 
 class PydanticPlugin(MarshmallowPlugin):
@@ -174,6 +200,11 @@ class PydanticPlugin(MarshmallowPlugin):
         self.map_to_openapi_type(schemas.PydanticUUID, "string", "uuid")
         self.map_to_openapi_type(schemas.PydanticInt, "integer", None)
         self.map_to_openapi_type(schemas.PydanticLiteral, "string", None)
+        self.map_to_openapi_type(docs_schemas.LaxInt, "integer", None)
+        self.map_to_openapi_type(docs_schemas.LaxFloat, "number", None)
+        self.map_to_openapi_type(docs_schemas.StrictBoolean, "boolean", None)
+        self.map_to_openapi_type(docs_schemas.QueryBoolean, "boolean", None)
+        self.map_to_openapi_type(docs_schemas.FloatList, "array", None)
         self.converter.add_attribute_function(pydantic_property)
 
 
@@ -188,6 +219,15 @@ def pydantic_property(self, field, ret):
                 ret[key] = value
     if isinstance(field, schemas.PydanticLiteral):
         ret["enum"] = list(field.choices)
+    if isinstance(field, (docs_schemas.LaxInt, docs_schemas.LaxFloat)):
+        for key, bound in (("minimum", "ge"), ("maximum", "le"), ("exclusiveMaximum", "lt")):
+            if field.bounds.get(bound) is not None:
+                ret[key] = field.bounds[bound]
+    if isinstance(field, docs_schemas.FloatList):
+        ret["items"] = {"type": "number"}
+    if isinstance(field, docs_schemas.Content):
+        content = {"type": "string", "maxLength": docs_schemas.CONTENT_LENGTH}
+        ret["anyOf"] = [content, {"type": "array", "items": content}]
     if field.allow_none:
         outer = {key: ret.pop(key) for key in ("default", "readOnly") if key in ret and ret[key] is not None}
         ret.pop("default", None)

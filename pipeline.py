@@ -6,7 +6,7 @@
                      check key    403 unless the API key is sent
                      developer    the developer the request acts for (400 if multi-tenant and not a UUID)
     the view         validate     path, query and body together: one 422 with every error, path first
-                     act, answer  the route's own work; None means "not found", a 404 in the hosted words
+                     act, answer  the route's own work; None means "not found", the route's 404 in the hosted words
     after_request    record       the journal entry
 
 Unknown paths outside /_double and /api/_double (a client's typo is worth seeing) are started, faulted and recorded too,
@@ -20,9 +20,9 @@ from flask import g, request
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, MethodNotAllowed
 
 from . import auth, recorder
-from .errors import BodyTooLarge, UserNotFound
+from .errors import BodyTooLarge
 from .responses import json_response
-from .schemas import HYPHENATED_UUID, USER_PATH, body_value, load_body, raise_if
+from .schemas import HYPHENATED_UUID, PATH_IDS, body_value, raise_if
 
 API_BLUEPRINTS = ("api", "api_under_api")
 
@@ -37,7 +37,8 @@ class ApiCall:
     faults_armed: bool = False
     developer_id: str | None = None  # None until the key and the developer have been checked
     body_bytes: bytes | None = None  # the body as read, for the journal
-    user_id: str | None = None  # the path's user id, validated
+    user_id: str | None = None  # the path's ids, validated
+    doc_id: str | None = None
     query: dict | None = None
     body: dict | None = None  # validated, with the hosted defaults
     raw: object = None  # the body as sent, parsed
@@ -45,7 +46,7 @@ class ApiCall:
 
 def is_api_request():
     if request.blueprint is not None:
-        return request.blueprint in API_BLUEPRINTS
+        return request.blueprints[-1] in API_BLUEPRINTS  # the docs routes are a blueprint within the API's
     return request.url_rule is None and not recorder.api_path(request.path).startswith("/_double")
 
 
@@ -82,9 +83,11 @@ class Operation:
 
     status: int
     response: str  # the schema of a success, by its name in the document
-    body: bool = False
+    body: object = None  # what validates the body: .load_body(value, errors), a schemas.PydanticSchema or a union
     query: object = None  # a schemas.PydanticSchema instance
-    not_found: str | None = None  # the operation's name in the hosted 404's words, when the user may not exist
+    not_found: type | None = None  # the errors.ApiError a None answer raises, when what the path names may not exist
+    path: tuple = ("user_id",)  # the path's ids in the hosted handler's order, which is the order of their errors
+    refusals: tuple = ()  # the other errors.ApiError classes the route may answer, for the document
 
 
 def operation(route, rule, status, response, **declared):
@@ -98,7 +101,7 @@ def operation(route, rule, status, response, **declared):
             validate(call, described, path)
             text = view(call)
             if text is None:
-                raise UserNotFound(described.not_found)
+                raise described.not_found()
             return json_response(described.status, text)
 
         answer.operation = described
@@ -108,26 +111,26 @@ def operation(route, rule, status, response, **declared):
 
 
 def validate(call, described, path):
-    """The path's user id, the query and the body, all errors together in FastAPI's order: path, query, body."""
+    """The path's ids, the query and the body, all errors together in FastAPI's order: path, query, body."""
     errors = []
-    if "user_id" in path:
-        call.user_id = read_user_id(path["user_id"], errors)
+    for name in described.path:
+        setattr(call, name, read_uuid(name, path[name], errors))
     if described.query is not None:
         # Starlette keeps the last of repeated query parameters.
         given = {name: request.args.getlist(name)[-1] for name in described.query.fields if name in request.args}
         call.query = described.query.load_or_collect(given, "query", errors)
-    if described.body:
+    if described.body is not None:
         call.raw = body_value(read_body(call), request.headers.get("Content-Type"))
-        call.body = load_body(call.raw, errors)
+        call.body = described.body.load_body(call.raw, errors)
     raise_if(errors)
 
 
-def read_user_id(user_id, errors):
+def read_uuid(name, text, errors):
     # The path schema takes a canonical UUID as it is and gives it back lowercased: no need to run it then.
-    if HYPHENATED_UUID.fullmatch(user_id):
-        return user_id.lower()
-    path = USER_PATH.load_or_collect({"user_id": user_id}, "path", errors)
-    return path and str(path["user_id"])
+    if HYPHENATED_UUID.fullmatch(text):
+        return text.lower()
+    ids = PATH_IDS.load_or_collect({name: text}, "path", errors)
+    return ids and str(ids[name])
 
 
 def read_body(call):

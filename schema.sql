@@ -73,3 +73,24 @@ CREATE TABLE IF NOT EXISTS faults (
 CREATE TRIGGER IF NOT EXISTS fault_spent AFTER UPDATE OF remaining ON faults WHEN NEW.remaining = 0 BEGIN
     DELETE FROM faults WHERE id = NEW.id;
 END;
+
+-- A user's docs, one row per chunk (each string of a doc's content), as the hosted docs table keeps them; the
+-- one owner doc_owners gives a doc is user_id here. chunk_id is never reused (AUTOINCREMENT), so that
+-- text_index.py can tell from the owner's count and newest chunk_id whether its in-process index is current.
+CREATE TABLE IF NOT EXISTS docs (
+    chunk_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    developer_id   TEXT NOT NULL,
+    user_id        TEXT NOT NULL,
+    doc_id         TEXT NOT NULL,
+    idx            INTEGER NOT NULL, -- the chunk's place in the doc's content
+    title          TEXT NOT NULL,
+    content        TEXT NOT NULL,
+    metadata       TEXT NOT NULL,    -- JSON object as jsonb gives it back (jsonb.py)
+    created_at     INTEGER NOT NULL, -- microseconds since the epoch, the same for every chunk of a doc
+    content_hash   TEXT NOT NULL,    -- md5(title || '|' || content), what the duplicate rule compares
+    search_tsv     TEXT NOT NULL,    -- the chunk's tsvector (text_index.py), computed once at create
+    embedding      BLOB,             -- 1,024 float4 values, NULL until embedded
+    embedding_json TEXT,             -- the same as the API writes it
+    UNIQUE (developer_id, doc_id, idx)
+);
+CREATE INDEX IF NOT EXISTS docs_by_owner ON docs (developer_id, user_id, content_hash);

@@ -34,6 +34,9 @@ def raise_if(errors):
         raise RequestValidationError(errors)
 
 
+MISSING = {"type": "missing", "msg": "Field required"}
+
+
 def field_error(error_type, msg, ctx=None):
     message = {"type": error_type, "msg": msg}
     if ctx is not None:
@@ -50,7 +53,7 @@ class StrictString(fields.Field):
 
     def __init__(self, *, min_length=None, max_length=None, pattern=None, **kwargs):
         string_type = {"type": "string_type", "msg": "Input should be a valid string"}
-        super().__init__(error_messages={"null": string_type, "invalid": string_type}, **kwargs)
+        super().__init__(error_messages={"null": string_type, "invalid": string_type, "required": MISSING}, **kwargs)
         self.min_length = min_length
         self.max_length = max_length
         self.pattern = pattern
@@ -198,30 +201,42 @@ class PydanticSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    def load_or_collect(self, data, location, errors):
-        """Load `data`; on failure append its error items (loc starting with `location`) to `errors`.
+    def load_or_collect(self, data, location, errors, under=()):
+        """Load `data`; on failure append its error items (loc starting with `location`, then `under`) to `errors`.
 
-        A message may carry its own `loc` (below the field) and `input`; a missing
-        field's input is the whole object, as pydantic reports it.
+        A message may carry its own `loc` (below the field) and `input`, and a field
+        may raise a list of them; a missing field's input is the whole object, as
+        pydantic reports it.
         """
         try:
             return self.load(data)
         except ValidationError as error:
-            for name, message in error.messages.items():
-                errors.append(
-                    error_item(
-                        message["type"],
-                        [location, name, *message.get("loc", ())],
-                        message["msg"],
-                        message["input"] if "input" in message else data.get(name, data),
-                        message.get("ctx"),
+            for name, messages in error.messages.items():
+                for message in messages if isinstance(messages, list) else [messages]:
+                    errors.append(
+                        error_item(
+                            message["type"],
+                            [location, *under, name, *message.get("loc", ())],
+                            message["msg"],
+                            message["input"] if "input" in message else data.get(name, data),
+                            message.get("ctx"),
+                        )
                     )
-                )
             return None
 
+    def load_body(self, value, errors):
+        """Validate a request body against this schema, appending error items to `errors`."""
+        if shape_errors := body_errors(value):
+            errors.extend(shape_errors)
+            return None
+        return self.load_or_collect(value, "body", errors)
 
-class UserPath(PydanticSchema):
-    user_id = PydanticUUID(required=True)
+
+class PathIds(PydanticSchema):
+    """The ids a path names; pipeline.validate reads a route's one by one, in its handler's order."""
+
+    user_id = PydanticUUID()
+    doc_id = PydanticUUID()
 
 
 class UserBody(PydanticSchema):
@@ -246,7 +261,7 @@ class ListUsersQuery(PydanticSchema):
     direction = PydanticLiteral(("asc", "desc"), load_default="desc")
 
 
-USER_PATH = UserPath()
+PATH_IDS = PathIds()
 USER_BODY = UserBody()
 LIST_USERS_QUERY = ListUsersQuery()
 
@@ -392,11 +407,3 @@ def body_errors(value):
         return [missing_error(["body"], None)]
     error = object_error(value, ["body"])
     return [error] if error else []
-
-
-def load_body(value, errors):
-    """Validate a body value against UserBody, appending error items to `errors`."""
-    if shape_errors := body_errors(value):
-        errors.extend(shape_errors)
-        return None
-    return USER_BODY.load_or_collect(value, "body", errors)

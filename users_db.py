@@ -5,6 +5,7 @@ Rows come back named (sqlite3.Row) by USER_FIELDS, the API's own names for a use
 
 import json
 
+from . import docs_db
 from .db import get_db
 from .responses import encode_compact
 
@@ -84,12 +85,13 @@ def write_user(developer_id, user_id, user, now):
     return written_user(db, developer_id, user_id)
 
 
-def write_users(users):
-    """Upsert many stored_user() parameter sets in one transaction: all or none."""
-    db = get_db()
-    db.execute("BEGIN IMMEDIATE")
-    with db:
-        db.executemany(UPSERT_USER, users)
+def write_users(db, users):
+    """Upsert many stored_user() parameter sets; the caller holds the transaction (all or none)."""
+    db.executemany(UPSERT_USER, users)
+
+
+def user_exists(db, developer_id, user_id):
+    return bool(db.execute("SELECT 1 FROM users WHERE developer_id = ? AND user_id = ?", (developer_id, user_id)).fetchall())
 
 
 def update_user(developer_id, user_id, user, now):
@@ -130,8 +132,12 @@ def get_user(developer_id, user_id):
 
 
 def delete_user(developer_id, user_id):
-    """Delete a user; False if there was none."""
-    cursor = get_db().execute("DELETE FROM users WHERE developer_id = ? AND user_id = ?", (developer_id, user_id))
+    """Delete a user and their docs (the hosted schema cascades); False if there was no such user."""
+    db = get_db()
+    db.execute("BEGIN IMMEDIATE")
+    with db:
+        cursor = db.execute("DELETE FROM users WHERE developer_id = ? AND user_id = ?", (developer_id, user_id))
+        docs_db.delete_user_docs(db, developer_id, user_id)
     return cursor.rowcount == 1
 
 

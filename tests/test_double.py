@@ -131,7 +131,7 @@ def test_reset_of_a_developer_that_is_no_uuid_is_422(client):
 
 def test_reset_of_10000_users_answers_within_50_ms(client):
     users = [{"id": str(uuid.UUID(int=n)), "name": "Ada"} for n in range(10_000)]
-    assert client.post("/_double/users", json={"items": users}, headers=AUTH).get_json() == {"imported": 10_000}
+    assert client.post("/_double/users", json={"items": users}, headers=AUTH).get_json() == {"imported": 10_000, "imported_docs": 0}
     started = time.perf_counter()
     response = client.post("/_double/reset", headers=AUTH)
     elapsed = time.perf_counter() - started
@@ -464,7 +464,7 @@ def test_export_lists_every_developers_users_with_their_developer(multi_tenant_c
     grace = upsert(client, OTHER_ID, headers={**AUTH, "X-Developer-Id": DEVELOPER_A}, name="Grace").get_json()
     response = client.get("/_double/users", headers=AUTH)
     assert response.status_code == 200
-    assert response.get_json() == {"items": [{"developer_id": DEVELOPER_A, **grace}, {"developer_id": DEVELOPER_B, **ada}]}
+    assert response.get_json() == {"items": [{"developer_id": DEVELOPER_A, **grace}, {"developer_id": DEVELOPER_B, **ada}], "docs": []}
     assert list(response.get_json()["items"][0]) == [
         "developer_id", "id", "metadata", "created_at", "updated_at", "name", "about", "project"
     ]
@@ -478,7 +478,7 @@ def test_an_export_imports_back_as_it_was(multi_tenant_client):
     client.post("/_double/reset", headers=AUTH)
 
     response = client.post("/_double/users", json=snapshot, headers=AUTH)
-    assert (response.status_code, response.get_json()) == (200, {"imported": 2})
+    assert (response.status_code, response.get_json()) == (200, {"imported": 2, "imported_docs": 0})
     assert client.get("/_double/users", headers=AUTH).get_json() == snapshot
     user = client.get(f"/users/{USER_ID}", headers={**AUTH, "X-Developer-Id": DEVELOPER_A}).get_json()
     assert user == {key: value for key, value in snapshot["items"][0].items() if key != "developer_id"}
@@ -491,7 +491,7 @@ def test_import_upserts_and_fills_in_what_is_left_out(client):
         json={"items": [{"id": USER_ID.upper(), "name": "New", "created_at": "2020-01-02T03:04:05.5+01:00"}, {"id": OTHER_ID}]},
         headers=AUTH,
     )
-    assert response.get_json() == {"imported": 2}
+    assert response.get_json() == {"imported": 2, "imported_docs": 0}
     new, other = (user for user in exported(client) if user["id"] in (USER_ID, OTHER_ID))
     assert new == {
         "developer_id": DEFAULT_DEVELOPER_ID,

@@ -50,5 +50,7 @@ def test_the_node_sdk_drives_the_double(start_server):
         assert code == 0, f"npm ci failed:\n{output}"
     server = start_server("flask")
     env = {**os.environ, "JULEP_BASE_URL": f"{server.base}/api", "JULEP_API_KEY": server.api_key}
-    code, output = run([NODE, "--test", "--test-reporter=spec", *map(str, sorted(NODE_DIR.glob("*.test.mjs")))], NODE_TEST_TIMEOUT, env)
+    # One file at a time: each test resets the one double they share.
+    command = [NODE, "--test", "--test-concurrency=1", "--test-reporter=spec", *map(str, sorted(NODE_DIR.glob("*.test.mjs")))]
+    code, output = run(command, NODE_TEST_TIMEOUT, env)
     assert code == 0, f"node --test failed:\n{output}"

@@ -22,6 +22,11 @@ OPERATION_IDS = {
     ("put", "/users/{user_id}"): "update_user_users__user_id__put",
     ("patch", "/users/{user_id}"): "patch_user_users__user_id__patch",
     ("delete", "/users/{user_id}"): "delete_user_users__user_id__delete",
+    ("post", "/users/{user_id}/docs"): "create_user_doc_users__user_id__docs_post",
+    ("get", "/users/{user_id}/docs"): "list_user_docs_users__user_id__docs_get",
+    ("delete", "/users/{user_id}/docs/{doc_id}"): "delete_user_doc_users__user_id__docs__doc_id__delete",
+    ("delete", "/users/{user_id}/docs"): "bulk_delete_user_docs_users__user_id__docs_delete",
+    ("post", "/users/{user_id}/search"): "search_user_docs_users__user_id__search_post",
 }
 
 
@@ -100,10 +105,12 @@ def test_not_found_is_described_in_the_hosted_words(document):
         if "404" in operation["responses"]
     }
     assert found == {
-        ("get", "/users/{user_id}"): "No such user: User not found during get",
-        ("put", "/users/{user_id}"): "No such user: No user found during update",
-        ("patch", "/users/{user_id}"): "No such user: No user found during patch",
-        ("delete", "/users/{user_id}"): "No such user: No user found during delete",
+        ("get", "/users/{user_id}"): "User not found during get",
+        ("put", "/users/{user_id}"): "No user found during update",
+        ("patch", "/users/{user_id}"): "No user found during patch",
+        ("delete", "/users/{user_id}"): "No user found during delete",
+        ("post", "/users/{user_id}/docs"): "Doc not found during create",
+        ("delete", "/users/{user_id}/docs/{doc_id}"): "No doc found during delete",
     }
 
 
