@@ -752,7 +752,7 @@ class TSQuery:
     For @@ and ts_rank_cd the query is compiled once into atoms, its lexemes and its phrases (a <-> b …, which
     hold or not by positions), and a formula of NOT, AND and OR over them that is evaluated on bitmasks of atoms.
     """
-    __slots__ = ("root", "lexemes", "_order", "_atoms", "_formula", "_truths", "_junction", "_slack", "_each")
+    __slots__ = ("root", "lexemes", "_order", "_atoms", "_formula", "_truths", "_junction", "_slack", "_each", "_pair")
 
     def __init__(self, root):
         self.root = root
@@ -767,6 +767,8 @@ class TSQuery:
         # cover holds all of them, so a document of n occurrences has at most n - (words - 1) covers.
         self._each = words_only and (self._junction == OR or (self._junction == AND and len(self._atoms) == 1))
         self._slack = len(self._atoms) - 1 if words_only and self._junction == AND else 0
+        # Under an AND of two words, the covers are the neighbouring occurrences of different words.
+        self._pair = words_only and self._junction == AND and len(self._atoms) == 2
 
     def __str__(self):
         return _infix(self.root) if self.root else ""
@@ -1099,8 +1101,13 @@ def _phrase(node, positions_of):
 _INV_WEIGHTS = [1.0 / struct.unpack("f", struct.pack("f", w))[0] for w in (0.1, 0.2, 0.4, 1.0)]
 
 
+_HEAVIEST = [1.0 / inverse for inverse in _INV_WEIGHTS]  # a weight as a one-occurrence cover counts it
+_FLOAT4 = struct.Struct("f")
+
+
 def _float4(value):
-    return struct.unpack("f", struct.pack("f", value))[0]
+    """value rounded to float4, as ts_rank_cd returns it (::float8 then widens it exactly)."""
+    return _FLOAT4.unpack(_FLOAT4.pack(value))[0]
 
 
 def _rank_cd(query, entries):
@@ -1125,23 +1132,29 @@ def _rank_cd(query, entries):
     if not keys:
         return 0.0
     keys.sort()
+    low = (1 << shift) - 1
     if query._each:
         wdoc = 0.0
         for key in keys:
             wdoc += 1.0 / _INV_WEIGHTS[key >> shift & 3]
         return _float4(wdoc / (wdoc + 1))
-    low = (1 << shift) - 1
+    if query._pair:
+        wdoc, before = 0.0, None
+        for key in keys:
+            if before is not None and key & low != before & low:
+                noise = (key >> shift + 2) - (before >> shift + 2) - 1
+                wdoc += 2 / (_INV_WEIGHTS[before >> shift & 3] + _INV_WEIGHTS[key >> shift & 3]) / (
+                    1 + noise if noise > 0 else 1)
+            before = key
+        return _float4(wdoc / (wdoc + 1))
     positions, where = [], {lexeme: [] for lexeme in order}  # where: the lexeme's indexes in the document
     for index, key in enumerate(keys):
         positions.append(key >> shift + 2)
         where[order[key & low]].append(index)
     stretches = [(where[atom], where[atom]) if shape is None else _stretches(atom, shape, positions, where)
                  for atom, shape in query._atoms]
-    cover = {AND: _cover_all, OR: _cover_any}.get(query._junction, _cover)
     wdoc = 0.0
-    start = 0
-    while start < len(keys) and (found := cover(query, stretches, start)) is not None:
-        begin, end = found
+    for begin, end in _covers(query, stretches, len(keys)):
         inv_sum = 0.0
         for k in range(begin, end + 1):
             inv_sum += _INV_WEIGHTS[keys[k] >> shift & 3]
@@ -1150,8 +1163,19 @@ def _rank_cd(query, entries):
         if noise < 0:  # positions stopped at 16383
             noise = (end - begin) // 2
         wdoc += cpos / (1 + noise)
-        start = begin + 1
     return _float4(wdoc / (wdoc + 1))
+
+
+def _covers(query, stretches, size):
+    """The covers in order, each looked for from just after the previous one's beginning."""
+    if len(stretches) == 1 and query._junction == AND:  # one atom: each of its stretches is a cover
+        yield from zip(*stretches[0])
+        return
+    cover = {AND: _cover_all, OR: _cover_any}.get(query._junction, _cover)
+    start = 0
+    while start < size and (found := cover(query, stretches, start)) is not None:
+        yield found
+        start = found[0] + 1
 
 
 def _stretches(atom, shape, positions, where):
@@ -1255,19 +1279,28 @@ def search(query, postings, limit, rest=()):
         return []
     lexemes = [(lexeme, postings.get(lexeme, {})) for lexeme in query._order]
     keys = _candidates(query, query._formula, dict(lexemes))
-    bounded = []
-    for key in set().union(*(found for _, found in lexemes)) if keys is None else keys:
-        entries = {lexeme: _unpack(found[key]) for lexeme, found in lexemes if key in found}
-        count = sum(map(len, entries.values()))
-        heaviest = max(map(max, entries.values())) >> 14
-        # Each cover adds at most its heaviest weight: the rank cannot exceed this (with room for rounding).
-        bound = (count - query._slack) / _INV_WEIGHTS[heaviest] * (1 + 1e-9)
-        bounded.append((bound, key, entries))
+    # The rank's upper bound: each cover adds at most its heaviest weight, and there are at most as many covers
+    # as occurrences (less the slack). The occurrences and the heaviest weight (in the high bytes) of a chunk's
+    # packed positions are read without unpacking them.
+    if len(lexemes) == 1:
+        bounded = [((len(packed) >> 1) * _HEAVIEST[max(packed[1::2]) >> 6], key)
+                   for key, packed in lexemes[0][1].items()]
+    else:
+        bounded = []
+        for key in set().union(*(found for _, found in lexemes)) if keys is None else keys:
+            count = heaviest = 0
+            for _, found in lexemes:
+                packed = found.get(key)
+                if packed is not None:
+                    count += len(packed) >> 1
+                    heaviest = max(heaviest, max(packed[1::2]) >> 6)
+            bounded.append(((count - query._slack) * _HEAVIEST[heaviest], key))
     bounded.sort(key=lambda item: item[0], reverse=True)
     best = []  # a heap of the best (score, n, key) so far
-    for n, (bound, key, entries) in enumerate(bounded):
-        if len(best) == limit and _float4(bound / (bound + 1)) < best[0][0]:
-            break  # neither this chunk nor any after it can rank higher
+    for n, (bound, key) in enumerate(bounded):
+        if len(best) == limit and _float4(bound * (1 + 1e-9) / (bound + 1)) <= best[0][0]:
+            break  # neither this chunk nor any after it can rank higher (room left for rounding)
+        entries = {lexeme: _unpack(found[key]) for lexeme, found in lexemes if key in found}
         if query.matches(entries):
             item = (query.rank_cd(entries), n, key)
             if len(best) < limit:
