@@ -109,6 +109,26 @@ def test_matches_and_ranks(pg):
     assert_same(cases)
 
 
+def test_search_keeps_the_best_scores_as_order_by_limit_does(pg):
+    """search() over the docs' postings: the scores of WHERE v @@ q ORDER BY score DESC LIMIT 10 (ties aside)."""
+    queries = corpus.QUERIES + [corpus.random_query(RNG) for _ in range(100)]
+    setup = (pg.table("d", DOCS, ("title", "content")) + pg.table("q", [(q,) for q in queries])
+             + "CREATE TEMP TABLE v AS SELECT setweight(to_tsvector('english_unaccent', title), 'A') || "
+               "setweight(to_tsvector('english_unaccent', content), 'B') v FROM d;\n")
+    rows = pg.query("SELECT i, (SELECT string_agg(s::text, ',') FROM (SELECT ts_rank_cd(v, w, 32)::float8 s FROM v "
+                    "WHERE v @@ w ORDER BY s DESC LIMIT 10) best) FROM "
+                    "(SELECT i, websearch_to_tsquery('english_unaccent', a) w FROM q) s ORDER BY i", setup)
+    vectors = [textsearch.doc_vector(*doc) for doc in DOCS]
+    index = textsearch.postings(enumerate(vectors))
+    cases = []
+    for q, (_, got) in zip(queries, rows):
+        query = textsearch.websearch_to_tsquery("english_unaccent", q)
+        rest = [k for k, vector in enumerate(vectors) if not query.lexemes & vector.entries.keys()]
+        ours = [score for score, _ in textsearch.search(query, index, 10, rest)]
+        cases.append((q, [float(score) for score in got.split(",")] if got else [], ours))
+    assert_same(cases)
+
+
 def test_long_documents_and_many_positions_rank_alike(pg):
     docs = [(title, text) for title in ("fox " * 200, "Fox dog", "") for text in LIMIT_TEXTS[:5]]
     queries = ["fox", "fox dog", '"fox dog"', "dog -fox", "-fox", "fox or dog", '"dog fox"', "a-b", '"a b"', "x"]
