@@ -7,9 +7,11 @@ and mig:000044's search_by_text keeps the rows where `search_tsv @@ websearch_to
 text-search configurations that julep's migrations leave behind (mig:000006 maps int/uint to intdict in most
 languages; mig:000030 puts unaccent before english_stem for the non-ASCII word types).
 
-    vector = doc_vector(title, content)                 # the trigger's search_tsv; TSVector.dumps() stores it
-    query = websearch_to_tsquery("english_unaccent", text)
-    if query.matches(vector): score = query.rank_cd(vector)
+    vector = doc_vector(title, content)               # the trigger's search_tsv; TSVector.dumps() stores it
+    query = websearch_to_tsquery("english_unaccent", text)   # UnknownConfig for a config PostgreSQL lacks
+    query.matches(vector), query.rank_cd(vector)       # @@ and ts_rank_cd(vector, query, 32)::float8
+    search(query, postings, limit, rest)               # ORDER BY score DESC LIMIT limit over many chunks, by the
+                                                       # {lexeme: {chunk: pack(positions)}} of the query's lexemes
 
 Tables the functions read (tsearch_data/): PostgreSQL's unaccent.rules and stop-word lists, and the character
 classes and lowercasing of PostgreSQL 15 in a C.UTF-8 database (tools/gen_tsearch_ctype.py).
@@ -793,7 +795,7 @@ class TSQuery:
         """Whether the formula holds when the atoms of `mask` do (memoized)."""
         truth = self._truths.get(mask)
         if truth is None:
-            truth = self._truths[mask] = _holds(self._formula, mask)
+            truth = self._truths[mask] = _evaluate(self._formula, mask)
         return truth
 
     def _present(self, entries):
@@ -841,16 +843,17 @@ def _phrase_shape(node):
     return width, spine[-1][1], last[1], frozenset(_operands(node))
 
 
-def _holds(formula, mask):
+def _evaluate(formula, mask):
+    """TS_execute on atoms: does the formula hold when the atoms of `mask` do?"""
     spine = _left_spine(formula, (NOT, AND, OR))
     value = bool(mask >> spine.pop()[1] & 1)
     for node in reversed(spine):
         if node[0] == NOT:
             value = not value
         elif node[0] == AND:
-            value = value and _holds(node[2], mask)
+            value = value and _evaluate(node[2], mask)
         else:
-            value = value or _holds(node[2], mask)
+            value = value or _evaluate(node[2], mask)
     return value
 
 
@@ -1098,16 +1101,16 @@ def _phrase(node, positions_of):
     return ends, width
 
 
-_INV_WEIGHTS = [1.0 / struct.unpack("f", struct.pack("f", w))[0] for w in (0.1, 0.2, 0.4, 1.0)]
-
-
-_HEAVIEST = [1.0 / inverse for inverse in _INV_WEIGHTS]  # a weight as a one-occurrence cover counts it
 _FLOAT4 = struct.Struct("f")
 
 
 def _float4(value):
     """value rounded to float4, as ts_rank_cd returns it (::float8 then widens it exactly)."""
     return _FLOAT4.unpack(_FLOAT4.pack(value))[0]
+
+
+_INV_WEIGHTS = [1.0 / _float4(w) for w in (0.1, 0.2, 0.4, 1.0)]  # of weights D, C, B, A: float4s, inverted in double
+_HEAVIEST = [1.0 / inverse for inverse in _INV_WEIGHTS]  # a weight as a one-occurrence cover counts it
 
 
 def _rank_cd(query, entries):
