@@ -811,7 +811,7 @@ class TSQuery:
         return mask
 
     def matches(self, vector):
-        """vector @@ query. `vector` may be a TSVector or {lexeme: packed positions} of (at least) the query's lexemes."""
+        """vector @@ query; `vector` is a TSVector or {lexeme: packed positions} of (at least) the query's lexemes."""
         entries = vector.entries if isinstance(vector, TSVector) else vector
         return self._formula is not None and self._holds(self._present(entries))
 

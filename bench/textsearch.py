@@ -80,8 +80,8 @@ def build(db, contents):
         computed = time.process_time()
         chunk = db.execute("INSERT INTO chunks (user, title, content, tsv) VALUES (?, ?, ?, ?)",
                            (USER, title, content, vector.dumps())).lastrowid
-        db.executemany("INSERT INTO postings VALUES (?, ?, ?, ?)",
-                       [(USER, lexeme, chunk, textsearch.pack(positions)) for lexeme, positions in vector.entries.items()])
+        db.executemany("INSERT INTO postings VALUES (?, ?, ?, ?)", [
+            (USER, lexeme, chunk, textsearch.pack(positions)) for lexeme, positions in vector.entries.items()])
         computing += computed - started
         storing += time.process_time() - computed
     return computing, storing
