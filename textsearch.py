@@ -1,11 +1,12 @@
 """PostgreSQL 15 full-text search as the hosted service's database does it, in pure Python.
 
-The hosted docs table indexes each chunk with the trigger of mig:000030
+The hosted docs table indexes each chunk with the trigger of
+src/memory-store/migrations/000030_add_unaccent_search_config.up.sql,
     setweight(to_tsvector('english_unaccent', title), 'A') || setweight(to_tsvector('english_unaccent', content), 'B')
-and mig:000044's search_by_text keeps the rows where `search_tsv @@ websearch_to_tsquery(config, text)`, scored
-`ts_rank_cd(search_tsv, query, 32)::float8`. This module computes all of that as PostgreSQL 15 does, for the
-text-search configurations that julep's migrations leave behind (mig:000006 maps int/uint to intdict in most
-languages; mig:000030 puts unaccent before english_stem for the non-ASCII word types).
+and search_by_text (000044_search_optimize.up.sql) keeps the rows where `search_tsv @@ websearch_to_tsquery(config,
+text)`, scored `ts_rank_cd(search_tsv, query, 32)::float8`. This module computes all of that as PostgreSQL 15 does,
+for the text-search configurations the migrations leave behind (000006_docs.up.sql maps int/uint to intdict in
+most languages; 000030 puts unaccent before english_stem for the word types that are not all ASCII).
 
     vector = doc_vector(title, content)               # the trigger's search_tsv; TSVector.dumps() stores it
     query = websearch_to_tsquery("english_unaccent", text)   # UnknownConfig for a config PostgreSQL lacks
@@ -624,9 +625,9 @@ def _stem(language):
 def _config(name):
     """The dictionaries per token type of a configuration, as pg_ts_config_map has them after the migrations.
 
-    mig:000006 maps its languages' word types to (xsyn, <language>_stem) and int/uint to intdict; xsyn has no
+    000006_docs.up.sql maps its languages' word types to (xsyn, <language>_stem) and int/uint to intdict; xsyn has no
     rules there, so it passes every word on and is left out. The other languages keep initdb's mapping (Hindi
-    stems ASCII words as English). english_unaccent (mig:000030) is english with unaccent before english_stem
+    stems ASCII words as English). english_unaccent (000030_add_unaccent_search_config.up.sql) is english with unaccent before english_stem
     for the word types that are not all ASCII.
     """
     key = name.lower() if name.isascii() else name
@@ -733,7 +734,7 @@ def concat(first, second):
 
 
 def doc_vector(title, content):
-    """A doc chunk's search_tsv, as mig:000030's trigger computes it."""
+    """A doc chunk's search_tsv, as the trigger of 000030_add_unaccent_search_config.up.sql computes it."""
     return concat(to_tsvector(title, "A"), to_tsvector(content, "B"))
 
 
