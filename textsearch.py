@@ -1,15 +1,18 @@
 """PostgreSQL 15 full-text search as the hosted service's database does it, in pure Python.
 
-The hosted docs table indexes each chunk with the trigger of mig:000030
+The hosted docs table indexes each chunk with the trigger of
+src/memory-store/migrations/000030_add_unaccent_search_config.up.sql,
     setweight(to_tsvector('english_unaccent', title), 'A') || setweight(to_tsvector('english_unaccent', content), 'B')
-and mig:000044's search_by_text keeps the rows where `search_tsv @@ websearch_to_tsquery(config, text)`, scored
-`ts_rank_cd(search_tsv, query, 32)::float8`. This module computes all of that as PostgreSQL 15 does, for the
-text-search configurations that julep's migrations leave behind (mig:000006 maps int/uint to intdict in most
-languages; mig:000030 puts unaccent before english_stem for the non-ASCII word types).
+and search_by_text (000044_search_optimize.up.sql) keeps the rows where `search_tsv @@ websearch_to_tsquery(config,
+text)`, scored `ts_rank_cd(search_tsv, query, 32)::float8`. This module computes all of that as PostgreSQL 15 does,
+for the text-search configurations the migrations leave behind (000006_docs.up.sql maps int/uint to intdict in
+most languages; 000030 puts unaccent before english_stem for the word types that are not all ASCII).
 
-    vector = doc_vector(title, content)                 # the trigger's search_tsv; TSVector.dumps() stores it
-    query = websearch_to_tsquery("english_unaccent", text)
-    if query.matches(vector): score = query.rank_cd(vector)
+    vector = doc_vector(title, content)               # the trigger's search_tsv; TSVector.dumps() stores it
+    query = websearch_to_tsquery("english_unaccent", text)   # UnknownConfig for a config PostgreSQL lacks
+    query.matches(vector), query.rank_cd(vector)       # @@ and ts_rank_cd(vector, query, 32)::float8
+    search(query, postings, limit, rest)               # ORDER BY score DESC LIMIT limit over many chunks, by the
+                                                       # {lexeme: {chunk: pack(positions)}} of the query's lexemes
 
 Tables the functions read (tsearch_data/): PostgreSQL's unaccent.rules and stop-word lists, and the character
 classes and lowercasing of PostgreSQL 15 in a C.UTF-8 database (tools/gen_tsearch_ctype.py).
@@ -622,9 +625,9 @@ def _stem(language):
 def _config(name):
     """The dictionaries per token type of a configuration, as pg_ts_config_map has them after the migrations.
 
-    mig:000006 maps its languages' word types to (xsyn, <language>_stem) and int/uint to intdict; xsyn has no
+    000006_docs.up.sql maps its languages' word types to (xsyn, <language>_stem) and int/uint to intdict; xsyn has no
     rules there, so it passes every word on and is left out. The other languages keep initdb's mapping (Hindi
-    stems ASCII words as English). english_unaccent (mig:000030) is english with unaccent before english_stem
+    stems ASCII words as English). english_unaccent (000030_add_unaccent_search_config.up.sql) is english with unaccent before english_stem
     for the word types that are not all ASCII.
     """
     key = name.lower() if name.isascii() else name
@@ -731,7 +734,7 @@ def concat(first, second):
 
 
 def doc_vector(title, content):
-    """A doc chunk's search_tsv, as mig:000030's trigger computes it."""
+    """A doc chunk's search_tsv, as the trigger of 000030_add_unaccent_search_config.up.sql computes it."""
     return concat(to_tsvector(title, "A"), to_tsvector(content, "B"))
 
 
@@ -752,7 +755,7 @@ class TSQuery:
     For @@ and ts_rank_cd the query is compiled once into atoms, its lexemes and its phrases (a <-> b …, which
     hold or not by positions), and a formula of NOT, AND and OR over them that is evaluated on bitmasks of atoms.
     """
-    __slots__ = ("root", "lexemes", "_order", "_atoms", "_formula", "_truths", "_junction", "_slack", "_each")
+    __slots__ = ("root", "lexemes", "_order", "_atoms", "_formula", "_truths", "_junction", "_slack", "_each", "_pair")
 
     def __init__(self, root):
         self.root = root
@@ -767,6 +770,8 @@ class TSQuery:
         # cover holds all of them, so a document of n occurrences has at most n - (words - 1) covers.
         self._each = words_only and (self._junction == OR or (self._junction == AND and len(self._atoms) == 1))
         self._slack = len(self._atoms) - 1 if words_only and self._junction == AND else 0
+        # Under an AND of two words, the covers are the neighbouring occurrences of different words.
+        self._pair = words_only and self._junction == AND and len(self._atoms) == 2
 
     def __str__(self):
         return _infix(self.root) if self.root else ""
@@ -791,7 +796,7 @@ class TSQuery:
         """Whether the formula holds when the atoms of `mask` do (memoized)."""
         truth = self._truths.get(mask)
         if truth is None:
-            truth = self._truths[mask] = _holds(self._formula, mask)
+            truth = self._truths[mask] = _evaluate(self._formula, mask)
         return truth
 
     def _present(self, entries):
@@ -807,7 +812,7 @@ class TSQuery:
         return mask
 
     def matches(self, vector):
-        """vector @@ query. `vector` may be a TSVector or {lexeme: packed positions} of (at least) the query's lexemes."""
+        """vector @@ query; `vector` is a TSVector or {lexeme: packed positions} of (at least) the query's lexemes."""
         entries = vector.entries if isinstance(vector, TSVector) else vector
         return self._formula is not None and self._holds(self._present(entries))
 
@@ -839,16 +844,17 @@ def _phrase_shape(node):
     return width, spine[-1][1], last[1], frozenset(_operands(node))
 
 
-def _holds(formula, mask):
+def _evaluate(formula, mask):
+    """TS_execute on atoms: does the formula hold when the atoms of `mask` do?"""
     spine = _left_spine(formula, (NOT, AND, OR))
     value = bool(mask >> spine.pop()[1] & 1)
     for node in reversed(spine):
         if node[0] == NOT:
             value = not value
         elif node[0] == AND:
-            value = value and _holds(node[2], mask)
+            value = value and _evaluate(node[2], mask)
         else:
-            value = value or _holds(node[2], mask)
+            value = value or _evaluate(node[2], mask)
     return value
 
 
@@ -1096,11 +1102,16 @@ def _phrase(node, positions_of):
     return ends, width
 
 
-_INV_WEIGHTS = [1.0 / struct.unpack("f", struct.pack("f", w))[0] for w in (0.1, 0.2, 0.4, 1.0)]
+_FLOAT4 = struct.Struct("f")
 
 
 def _float4(value):
-    return struct.unpack("f", struct.pack("f", value))[0]
+    """value rounded to float4, as ts_rank_cd returns it (::float8 then widens it exactly)."""
+    return _FLOAT4.unpack(_FLOAT4.pack(value))[0]
+
+
+_INV_WEIGHTS = [1.0 / _float4(w) for w in (0.1, 0.2, 0.4, 1.0)]  # of weights D, C, B, A: float4s, inverted in double
+_HEAVIEST = [1.0 / inverse for inverse in _INV_WEIGHTS]  # a weight as a one-occurrence cover counts it
 
 
 def _rank_cd(query, entries):
@@ -1125,23 +1136,29 @@ def _rank_cd(query, entries):
     if not keys:
         return 0.0
     keys.sort()
+    low = (1 << shift) - 1
     if query._each:
         wdoc = 0.0
         for key in keys:
             wdoc += 1.0 / _INV_WEIGHTS[key >> shift & 3]
         return _float4(wdoc / (wdoc + 1))
-    low = (1 << shift) - 1
+    if query._pair:
+        wdoc, before = 0.0, None
+        for key in keys:
+            if before is not None and key & low != before & low:
+                noise = (key >> shift + 2) - (before >> shift + 2) - 1
+                wdoc += 2 / (_INV_WEIGHTS[before >> shift & 3] + _INV_WEIGHTS[key >> shift & 3]) / (
+                    1 + noise if noise > 0 else 1)
+            before = key
+        return _float4(wdoc / (wdoc + 1))
     positions, where = [], {lexeme: [] for lexeme in order}  # where: the lexeme's indexes in the document
     for index, key in enumerate(keys):
         positions.append(key >> shift + 2)
         where[order[key & low]].append(index)
     stretches = [(where[atom], where[atom]) if shape is None else _stretches(atom, shape, positions, where)
                  for atom, shape in query._atoms]
-    cover = {AND: _cover_all, OR: _cover_any}.get(query._junction, _cover)
     wdoc = 0.0
-    start = 0
-    while start < len(keys) and (found := cover(query, stretches, start)) is not None:
-        begin, end = found
+    for begin, end in _covers(query, stretches, len(keys)):
         inv_sum = 0.0
         for k in range(begin, end + 1):
             inv_sum += _INV_WEIGHTS[keys[k] >> shift & 3]
@@ -1150,8 +1167,19 @@ def _rank_cd(query, entries):
         if noise < 0:  # positions stopped at 16383
             noise = (end - begin) // 2
         wdoc += cpos / (1 + noise)
-        start = begin + 1
     return _float4(wdoc / (wdoc + 1))
+
+
+def _covers(query, stretches, size):
+    """The covers in order, each looked for from just after the previous one's beginning."""
+    if len(stretches) == 1 and query._junction == AND:  # one atom: each of its stretches is a cover
+        yield from zip(*stretches[0])
+        return
+    cover = {AND: _cover_all, OR: _cover_any}.get(query._junction, _cover)
+    start = 0
+    while start < size and (found := cover(query, stretches, start)) is not None:
+        yield found
+        start = found[0] + 1
 
 
 def _stretches(atom, shape, positions, where):
@@ -1255,19 +1283,28 @@ def search(query, postings, limit, rest=()):
         return []
     lexemes = [(lexeme, postings.get(lexeme, {})) for lexeme in query._order]
     keys = _candidates(query, query._formula, dict(lexemes))
-    bounded = []
-    for key in set().union(*(found for _, found in lexemes)) if keys is None else keys:
-        entries = {lexeme: _unpack(found[key]) for lexeme, found in lexemes if key in found}
-        count = sum(map(len, entries.values()))
-        heaviest = max(map(max, entries.values())) >> 14
-        # Each cover adds at most its heaviest weight: the rank cannot exceed this (with room for rounding).
-        bound = (count - query._slack) / _INV_WEIGHTS[heaviest] * (1 + 1e-9)
-        bounded.append((bound, key, entries))
+    # The rank's upper bound: each cover adds at most its heaviest weight, and there are at most as many covers
+    # as occurrences (less the slack). The occurrences and the heaviest weight (in the high bytes) of a chunk's
+    # packed positions are read without unpacking them.
+    if len(lexemes) == 1:
+        bounded = [((len(packed) >> 1) * _HEAVIEST[max(packed[1::2]) >> 6], key)
+                   for key, packed in lexemes[0][1].items()]
+    else:
+        bounded = []
+        for key in set().union(*(found for _, found in lexemes)) if keys is None else keys:
+            count = heaviest = 0
+            for _, found in lexemes:
+                packed = found.get(key)
+                if packed is not None:
+                    count += len(packed) >> 1
+                    heaviest = max(heaviest, max(packed[1::2]) >> 6)
+            bounded.append(((count - query._slack) * _HEAVIEST[heaviest], key))
     bounded.sort(key=lambda item: item[0], reverse=True)
     best = []  # a heap of the best (score, n, key) so far
-    for n, (bound, key, entries) in enumerate(bounded):
-        if len(best) == limit and _float4(bound / (bound + 1)) < best[0][0]:
-            break  # neither this chunk nor any after it can rank higher
+    for n, (bound, key) in enumerate(bounded):
+        if len(best) == limit and _float4(bound * (1 + 1e-9) / (bound + 1)) <= best[0][0]:
+            break  # neither this chunk nor any after it can rank higher (room left for rounding)
+        entries = {lexeme: _unpack(found[key]) for lexeme, found in lexemes if key in found}
         if query.matches(entries):
             item = (query.rank_cd(entries), n, key)
             if len(best) < limit:

@@ -3,7 +3,7 @@ compares the same functions with a real server over many more)."""
 import pytest
 
 from julep_users_double.textsearch import (
-    QueryError, TSVector, UnknownConfig, concat, doc_vector, postings, search, to_tsvector, ts_parse,
+    TOKEN_TYPES, QueryError, TSVector, UnknownConfig, concat, doc_vector, postings, search, to_tsvector, ts_parse,
     websearch_to_tsquery)
 
 
@@ -37,6 +37,11 @@ def query(text, config="english_unaccent"):
 ])
 def test_tokens(text, tokens):
     assert ts_parse(text) == tokens
+
+
+def test_token_types_have_postgresql_s_names():
+    assert [TOKEN_TYPES[kind] for kind, _ in ts_parse("e-mail 2.0")] == [
+        "asciihword", "hword_asciipart", "blank", "hword_asciipart", "blank", "float"]
 
 
 # --- to_tsvector('english_unaccent', text) -------------------------------------------------------------------

@@ -14,10 +14,30 @@ import pathlib
 import subprocess
 import sys
 
-PROBE = r"""
-\copy (select c, (select string_agg(tokid || ':' || length(token), ',') from ts_parse('default', chr(c) || 'b')), (select string_agg(tokid || ':' || length(token), ',') from ts_parse('default', 'a' || chr(c) || 'b')), websearch_to_tsquery('simple', 'x' || chr(c) || 'y')::text, array_to_string(ts_lexize('simple', chr(c)), '') from generate_series(1, 1114111) c where c not between 55296 and 57343) to stdout with (format csv)
-"""
+PROBE = (
+    "SELECT c,"
+    " (SELECT string_agg(tokid || ':' || length(token), ',') FROM ts_parse('default', chr(c) || 'b')),"
+    " (SELECT string_agg(tokid || ':' || length(token), ',') FROM ts_parse('default', 'a' || chr(c) || 'b')),"
+    " websearch_to_tsquery('simple', 'x' || chr(c) || 'y')::text,"
+    " array_to_string(ts_lexize('simple', chr(c)), '')"
+    " FROM generate_series(1, 1114111) c WHERE c NOT BETWEEN 55296 AND 57343")
 OPERATORS = set('!&|()<":')  # split a websearch word without being blanks
+
+
+def classes(rows):
+    """{"alpha": [code points], "special": […], "space": […], "lower": {code point: its lowercase}} of PROBE's rows."""
+    found = {"alpha": [], "special": [], "space": [], "lower": {}}
+    for c, before_b, between, split, lower in rows:
+        c = int(c)
+        if before_b in ("1:2", "2:2"):
+            found["alpha"].append(c)
+        elif between == "2:3":
+            found["special"].append(c)
+        if split == "'x' & 'y'" and chr(c) not in OPERATORS:
+            found["space"].append(c)
+        if lower not in ("", chr(c)):
+            found["lower"][c] = ord(lower)
+    return found
 
 
 def ranges(codes):
@@ -32,26 +52,17 @@ def ranges(codes):
 
 
 def main(psql_args):
-    rows = subprocess.run(["psql", "-X", "-q", *psql_args], input=PROBE.encode(), capture_output=True,
+    script = f"\\copy ({PROBE}) TO STDOUT WITH (FORMAT csv)\n"
+    rows = subprocess.run(["psql", "-X", "-q", *psql_args], input=script.encode(), capture_output=True,
                           check=True).stdout.decode()
-    alpha, special, space, lower = [], [], [], []
-    for c, cb, acb, web, low in csv.reader(io.StringIO(rows, newline="")):
-        c = int(c)
-        if cb in ("1:2", "2:2"):
-            alpha.append(c)
-        elif acb == "2:3":
-            special.append(c)
-        if web == "'x' & 'y'" and chr(c) not in OPERATORS:
-            space.append(c)
-        if low not in ("", chr(c)):
-            lower.append(f"{c:04x}:{ord(low):04x}")
+    found = classes(csv.reader(io.StringIO(rows, newline="")))
     lines = [
         "# PostgreSQL 15's character classes in a UTF-8 database with LC_CTYPE C.UTF-8 (Debian 12, glibc 2.36),",
         "# read off a server by tools/gen_tsearch_ctype.py; code points in hex.",
-        "alpha " + ranges(alpha),
-        "special " + ranges(special),
-        "space " + ranges(space),
-        "lower " + " ".join(lower),
+        "alpha " + ranges(found["alpha"]),
+        "special " + ranges(found["special"]),
+        "space " + ranges(found["space"]),
+        "lower " + " ".join(f"{c:04x}:{lower:04x}" for c, lower in found["lower"].items()),
     ]
     out = pathlib.Path(__file__).resolve().parent.parent / "tsearch_data" / "ctype.txt"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
