@@ -123,7 +123,7 @@ def test_the_wheel_holds_one_package_and_nothing_else(dist):
     (wheel,) = dist.glob("*.whl")
     files = zipfile.ZipFile(wheel).namelist()
     assert {name.split("/")[0] for name in files} == {"julep_users_double", f"julep_users_double-{__version__}.dist-info"}
-    assert "julep_users_double/schema.sql" in files
+    assert {"julep_users_double/schema.sql", "julep_users_double/tsearch_data/english.stop"} <= set(files)
 
 
 def test_installing_keeps_the_teams_own_versions(venv):
