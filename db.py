@@ -9,8 +9,12 @@ import click
 from flask import current_app, g
 from flask.cli import with_appcontext
 
+from .errors import DatabaseBusy
+
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
 TABLES = ("users", "double_state", "journal", "faults")
+# How long a statement waits out a database locked by other writers before the request is a 503.
+BUSY_TIMEOUT = 10
 
 
 class Connection(sqlite3.Connection):
@@ -31,19 +35,19 @@ class Connection(sqlite3.Connection):
         return while_busy(super().executescript, *args)
 
 
-def while_busy(statement, *args, timeout=10):
-    """Run `statement`, trying again after 50 µs, then twice as long each time up to 2 ms, for `timeout` seconds."""
+def while_busy(statement, *args):
+    """Run `statement`, trying again after 50 µs, then twice as long each time up to 2 ms, for BUSY_TIMEOUT seconds."""
     nap = 0.00005
     deadline = None
     while True:
         try:
             return statement(*args)
         except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
                 raise
-            deadline = deadline or time.monotonic() + timeout
+            deadline = deadline or time.monotonic() + BUSY_TIMEOUT
             if time.monotonic() > deadline:
-                raise
+                raise DatabaseBusy() from error
             time.sleep(nap)
             nap = min(nap * 2, 0.002)
 
@@ -103,7 +107,8 @@ def open_db(path):
 
 
 def connect(path):
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=Connection)
+    # timeout=0: no busy handler of SQLite's own (Python's default is 5 s of it), while_busy waits instead.
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=Connection, timeout=0)
     db.row_factory = sqlite3.Row
     # A test double must survive its own crash, which WAL mode gives at any setting, not a power cut of its
     # machine; NORMAL would fsync at every checkpoint, stalling a request for milliseconds.

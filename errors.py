@@ -1,5 +1,7 @@
 """Every error the double answers, by name, and the one function that answers them all."""
 
+import sqlite3
+
 from flask import current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
@@ -66,6 +68,15 @@ class RequestValidationError(ApiError):
     status = 422
 
 
+class DatabaseBusy(ApiError):
+    """The database stayed locked by other writers for db.BUSY_TIMEOUT seconds: nothing was done, try again."""
+
+    status, detail = 503, "Database busy"
+
+    def __init__(self):
+        super().__init__(headers={"Retry-After": "1"})
+
+
 class HTTPError(ApiError):
     """What Werkzeug's routing and request handling refuse, worded as Starlette words it."""
 
@@ -80,6 +91,21 @@ def error_response(error):
         return json_response(error.status, encode_compact({"detail": error.detail}), error.headers)
     except UnicodeEncodeError:
         return error_response(UnreadableBody())
+
+
+def database_error(error):
+    """The ApiError for what SQLite refused (busy), or None for a failure that is a bug."""
+    code = error.sqlite_errorcode & 0xFF  # the primary code of an extended one (SQLITE_BUSY_SNAPSHOT, …)
+    if code == sqlite3.SQLITE_BUSY:
+        return DatabaseBusy()
+    return None
+
+
+def sqlite_error(error):
+    known = database_error(error)
+    if known is None:
+        raise error  # Flask answers it with a 500 and logs the traceback
+    return error_response(known)
 
 
 def http_error(error):
@@ -111,3 +137,4 @@ def register(app):
     app.register_error_handler(ApiError, error_response)
     app.register_error_handler(UnicodeEncodeError, lambda error: error_response(UnreadableBody()))
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(sqlite3.OperationalError, sqlite_error)

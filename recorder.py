@@ -1,12 +1,14 @@
 """What the double does to every API request besides answering it: play armed faults, keep the journal."""
 
 import json
+import sqlite3
 import time
 
 from flask import current_app, request
 from werkzeug.exceptions import HTTPException
 
 from . import db, double_db
+from .errors import ApiError
 from .responses import encode_compact, json_response
 
 REDACTED = "[REDACTED]"
@@ -39,7 +41,10 @@ def play_fault(call):
 
 
 def record(call, response):
-    """Add the request and its answer to the journal, unless the journal keeps nothing."""
+    """Add the request and its answer to the journal, unless the journal keeps nothing.
+
+    Journaling never fails the request it records: a write is answered as it was stored, journaled or not.
+    """
     config = current_app.config
     if not config["JOURNAL_SIZE"]:
         return
@@ -49,19 +54,22 @@ def record(call, response):
             body = request.get_data()
         except HTTPException:  # a body too large to read
             body = b""
-    double_db.add_journal_entry(
-        request.method,
-        request.path,
-        api_path(request.path),
-        request.query_string,
-        redacted_headers(request.environ, config),
-        body,
-        response.status_code,
-        response.get_data(),
-        call.started_at,
-        (time.perf_counter_ns() - call.started_ns) // 1000,
-        call.developer_id,
-    )
+    try:
+        double_db.add_journal_entry(
+            request.method,
+            request.path,
+            api_path(request.path),
+            request.query_string,
+            redacted_headers(request.environ, config),
+            body,
+            response.status_code,
+            response.get_data(),
+            call.started_at,
+            (time.perf_counter_ns() - call.started_ns) // 1000,
+            call.developer_id,
+        )
+    except (sqlite3.Error, ApiError) as error:
+        current_app.logger.warning("Journal entry not stored: %s", error)
 
 
 def redacted_headers(environ, config):
