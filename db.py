@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from .errors import DatabaseBusy
 
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
-TABLES = ("users", "double_state", "journal", "faults")
+TABLES = ("users", "double_state", "journal_entries", "faults")
 # How long a statement waits out a database locked by other writers before the request is a 503.
 BUSY_TIMEOUT = 10
 
@@ -116,11 +116,16 @@ def connect(path):
     # Some builds (Debian's) zero every freed page: a reset would write the whole database once more.
     db.execute("PRAGMA secure_delete = OFF")
     db.execute("PRAGMA temp_store = MEMORY")
+    # The WAL file is cut back to this size after a checkpoint: a large write leaves no large file behind.
+    db.execute(f"PRAGMA journal_size_limit = {4 * 1024 * 1024}")
     return db
 
 
 def apply_schema(db):
     """schema.sql, which every new connection applies: it holds the connection's own TEMP objects too."""
+    # Only a database without tables takes it (init-db converts an older file): the pages that deleted rows
+    # free can then be given back to the file system (double_db.give_space_back).
+    db.execute("PRAGMA auto_vacuum = INCREMENTAL")
     db.execute("PRAGMA journal_mode = WAL")
     db.executescript(SCHEMA)
 
@@ -146,6 +151,9 @@ def init_db_command():
     db = get_db()
     for table in TABLES:
         db.execute(f"DROP TABLE IF EXISTS {table}")
+    # A file made before auto_vacuum was set takes it now that it has no tables, through a VACUUM.
+    db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+    db.execute("VACUUM")
     apply_schema(db)
     click.echo("Initialized the database.")
 

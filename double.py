@@ -9,10 +9,10 @@ from flask import Blueprint, current_app, g, request
 from . import __version__, auth, double_db, users_db
 from .api import user_json
 from .clock import now_micros
-from .double_schemas import load_clock_change, load_fault, load_reset_query, load_users
+from .double_schemas import load_clock_change, load_fault, load_journal_query, load_reset_query, load_users
 from .errors import ClockNotFrozen, InvalidDeveloperId, RequestValidationError
 from .responses import encode_compact, format_timestamp, json_response, no_content
-from .schemas import STRICT_JSON, body_value
+from .schemas import LIST_JSON_DEPTH, body_value, json_value
 
 bp = Blueprint("double", __name__, url_prefix="/_double")
 
@@ -73,10 +73,11 @@ def reset():
 
 @bp.get("/requests")
 def list_requests():
-    entries = double_db.journal_entries(
-        request.args.get("method"), request.args.get("path"), scoped(request.args.get("developer_id"))
-    )
-    return items_response([journal_entry(entry) for entry in entries])
+    query = load_journal_query(request.args)
+    query["developer_id"] = scoped(query["developer_id"])
+    entries = double_db.journal_page(query)
+    next_cursor = entries[-1]["id"] if entries else query["cursor"]
+    return json_response(200, f'{{"items":[{",".join(map(journal_entry, entries))}],"next_cursor":{next_cursor}}}')
 
 
 @bp.delete("/requests")
@@ -86,18 +87,24 @@ def clear_requests():
 
 
 def journal_entry(entry):
-    return {
-        "method": entry["method"],
-        "path": entry["path"],
-        "query": query_object(entry["query"]),
-        "headers": {header_name(name): value for name, value in json.loads(entry["headers"]).items()},
-        "body": parsed(entry["body"]),
-        "status": entry["status"],
-        "response": parsed(entry["response"]),
-        "started_at": format_timestamp(entry["started_at"]),
-        "duration_ms": entry["duration_us"] / 1000,
-        "developer_id": entry["developer_id"],
+    """An entry as JSON text; its body and response each encoded on their own, so that their nesting adds to no other."""
+    fields = {
+        "method": encode_compact(entry["method"]),
+        "path": encode_compact(entry["path"]),
+        "query": encode_compact(query_object(entry["query"])),
+        "headers": encode_compact({header_name(name): value for name, value in json.loads(entry["headers"]).items()}),
+        "body": kept_json(entry["body"], entry["body_size"]),
+        "body_size": str(entry["body_size"]),
+        "body_truncated": encode_compact(len(entry["body"]) < entry["body_size"]),
+        "status": str(entry["status"]),
+        "response": kept_json(entry["response"], entry["response_size"]),
+        "response_size": str(entry["response_size"]),
+        "response_truncated": encode_compact(len(entry["response"]) < entry["response_size"]),
+        "started_at": encode_compact(format_timestamp(entry["started_at"])),
+        "duration_ms": encode_compact(entry["duration_us"] / 1000),
+        "developer_id": encode_compact(entry["developer_id"]),
     }
+    return "{" + ",".join(f'"{name}":{text}' for name, text in fields.items()) + "}"
 
 
 def header_name(environ_name):
@@ -113,15 +120,21 @@ def query_object(query_string):
     return {key: found[0] if len(found) == 1 else found for key, found in values.items()}
 
 
-def parsed(data):
-    """A body as JSON, else as text; None when empty."""
-    if not data:
-        return None
-    text = data.decode(errors="replace")
-    try:
-        return STRICT_JSON.decode(text)
-    except ValueError:
-        return text
+def kept_json(data, size):
+    """A kept body as JSON text: the JSON it holds, if it was kept whole and is JSON any client can read back
+    (UTF-8, -16 or -32 as the API reads it, no lone surrogate, nested no deeper than the double answers);
+    else its text, what is not in its encoding replaced by U+FFFD; null when empty."""
+    if not size:
+        return "null"
+    encoding = json.detect_encoding(data)
+    if len(data) == size:
+        try:
+            encoded = encode_compact(json_value(data.decode(encoding), LIST_JSON_DEPTH))
+            encoded.encode()  # a lone surrogate survives decoding and encoding, and fails only here (a ValueError)
+            return encoded
+        except (ValueError, RecursionError):
+            pass
+    return encode_compact(data.decode(encoding, errors="replace"))
 
 
 @bp.post("/faults")

@@ -23,10 +23,18 @@ FAULT_COLUMNS = "id, method, path, status, body, headers, delay_ms, times, remai
 JOURNAL_PRUNE_BATCH = 100
 
 ADD_JOURNAL_ENTRY = """
-INSERT INTO journal (method, path, api_path, query, headers, body, status, response, started_at, duration_us, developer_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO journal_entries (method, path, api_path, query, headers, body, body_size, status, response, response_size,
+    started_at, duration_us, developer_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
+# The entries a journal read may see: past the cursor, within the last journal_size, and matching the filters
+# (method, a GLOB over api_path, developer_id; each None for any).
+JOURNAL_MATCHES = """
+id > max(:cursor, coalesce((SELECT max(id) FROM journal_entries), 0) - (SELECT journal_size FROM double_state))
+AND (:method IS NULL OR method = :method) AND (:path IS NULL OR api_path GLOB :path)
+AND (:developer_id IS NULL OR developer_id = :developer_id)
+"""
 
 def request_state():
     """(the frozen clock or None, whether any fault is armed): the one look an API request takes."""
@@ -78,25 +86,36 @@ def add_journal_entry(*entry):
     db = get_db()
     entry_id = db.execute(ADD_JOURNAL_ENTRY, entry).lastrowid
     if entry_id % JOURNAL_PRUNE_BATCH == 0:
-        db.execute("DELETE FROM journal WHERE id <= ? - (SELECT journal_size FROM double_state)", (entry_id,))
+        db.execute("DELETE FROM journal_entries WHERE id <= ? - (SELECT journal_size FROM double_state)", (entry_id,))
+        give_space_back(db)
 
 
-def journal_entries(method=None, api_path=None, developer_id=None):
-    """The last journal_size entries, oldest first, their columns by name; `api_path` is a GLOB pattern."""
+def journal_page(query):
+    """The entries JOURNAL_MATCHES `query` (its filters and cursor), oldest first, at most query["limit"] of them."""
     return get_db().execute(
-        "SELECT method, path, query, headers, body, status, response, started_at, duration_us, developer_id"
-        " FROM journal"
-        " WHERE id > (SELECT max(id) FROM journal) - (SELECT journal_size FROM double_state)"
-        " AND (?1 IS NULL OR method = ?1) AND (?2 IS NULL OR api_path GLOB ?2)"
-        " AND (?3 IS NULL OR developer_id = ?3)"
-        " ORDER BY id",
-        (method, api_path, developer_id),
+        "SELECT id, method, path, query, headers, body, body_size, status, response, response_size, started_at,"
+        f" duration_us, developer_id FROM journal_entries WHERE {JOURNAL_MATCHES} ORDER BY id LIMIT :limit",
+        query,
     ).fetchall()
 
 
 def clear_journal(developer_id=None):
     """Empty the journal, or take out one developer's entries."""
-    get_db().execute("DELETE FROM journal WHERE ?1 IS NULL OR developer_id = ?1", (developer_id,))
+    db = get_db()
+    db.execute("DELETE FROM journal_entries WHERE ?1 IS NULL OR developer_id = ?1", (developer_id,))
+    give_space_back(db)
+
+
+# Free pages up to this many are kept for the next rows: the pruned journal refills them.
+FREE_PAGES_KEPT = 256
+
+
+def give_space_back(db):
+    """Return the pages deleted rows freed to the file system, unless there are only a few (db.apply_schema)."""
+    (free_pages,) = db.execute("PRAGMA freelist_count").fetchone()
+    if free_pages > FREE_PAGES_KEPT:
+        # Stepped to its end only by executescript: execute would free a single page.
+        db.executescript("PRAGMA incremental_vacuum")
 
 
 def freeze_clock(now):
@@ -131,9 +150,10 @@ def reset(developer_id=None):
         if developer_id is None:
             # DELETE without WHERE empties a table at once, however large (SQLite's truncate optimisation).
             db.execute("DELETE FROM users")
-            db.execute("DELETE FROM journal")
+            db.execute("DELETE FROM journal_entries")
             db.execute("DELETE FROM faults")
             db.execute("UPDATE double_state SET frozen_now = NULL, frozen_ids = 0")
         else:
             db.execute("DELETE FROM users WHERE developer_id = ?", (developer_id,))
-            db.execute("DELETE FROM journal WHERE developer_id = ?", (developer_id,))
+            db.execute("DELETE FROM journal_entries WHERE developer_id = ?", (developer_id,))
+    give_space_back(db)

@@ -12,6 +12,8 @@ from .errors import ApiError
 from .responses import encode_compact, json_response
 
 REDACTED = "[REDACTED]"
+# What the journal keeps of a body or a response: their first 64 KiB, beside their whole size.
+KEPT_BYTES = 64 * 1024
 
 
 def api_path(path):
@@ -54,6 +56,7 @@ def record(call, response):
             body = request.get_data()
         except HTTPException:  # a body too large to read
             body = b""
+    answer = response.get_data()
     try:
         double_db.add_journal_entry(
             request.method,
@@ -61,9 +64,11 @@ def record(call, response):
             api_path(request.path),
             request.query_string,
             redacted_headers(request.environ, config),
-            body,
+            body[:KEPT_BYTES],
+            len(body),
             response.status_code,
-            response.get_data(),
+            answer[:KEPT_BYTES],
+            len(answer),
             call.started_at,
             (time.perf_counter_ns() - call.started_ns) // 1000,
             call.developer_id,

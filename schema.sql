@@ -42,20 +42,25 @@ CREATE TABLE IF NOT EXISTS double_state (
 );
 INSERT OR IGNORE INTO double_state (id) VALUES (1);
 
-CREATE TABLE IF NOT EXISTS journal (
+-- The journal of versions before 0.2 kept whole bodies and gave a cleared entry's id to the next one.
+DROP TABLE IF EXISTS journal;
+CREATE TABLE IF NOT EXISTS journal_entries (
+    -- AUTOINCREMENT: no id is given twice, even once the journal is cleared, so a reader's cursor stays valid.
     -- The columns that filters read come first, before the large ones: a scan then reads no overflow pages.
-    id           INTEGER PRIMARY KEY,
-    developer_id TEXT,
-    method       TEXT NOT NULL,
-    api_path     TEXT NOT NULL,    -- path without the /api prefix
-    path         TEXT NOT NULL,
-    status       INTEGER NOT NULL,
-    started_at   INTEGER NOT NULL, -- microseconds since the epoch, real time
-    duration_us  INTEGER NOT NULL,
-    query        BLOB NOT NULL,    -- the raw query string
-    headers      TEXT NOT NULL,    -- JSON object of WSGI environ names, the API key redacted
-    body         BLOB NOT NULL,
-    response     BLOB NOT NULL
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    developer_id  TEXT,
+    method        TEXT NOT NULL,
+    api_path      TEXT NOT NULL,    -- path without the /api prefix
+    path          TEXT NOT NULL,
+    status        INTEGER NOT NULL,
+    started_at    INTEGER NOT NULL, -- microseconds since the epoch, real time
+    duration_us   INTEGER NOT NULL,
+    body_size     INTEGER NOT NULL, -- bytes of the whole body; body holds at most recorder.KEPT_BYTES of them
+    response_size INTEGER NOT NULL,
+    query         BLOB NOT NULL,    -- the raw query string
+    headers       TEXT NOT NULL,    -- JSON object of WSGI environ names, the API key redacted
+    body          BLOB NOT NULL,
+    response      BLOB NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS faults (

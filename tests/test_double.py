@@ -115,7 +115,8 @@ def test_journal_entry_holds_the_request_and_the_answer(client):
     )
     (entry,) = journal(client)
     assert list(entry) == [
-        "method", "path", "query", "headers", "body", "status", "response", "started_at", "duration_ms", "developer_id"
+        "method", "path", "query", "headers", "body", "body_size", "body_truncated", "status", "response",
+        "response_size", "response_truncated", "started_at", "duration_ms", "developer_id",
     ]
     assert entry == {
         "method": "POST",
@@ -130,8 +131,12 @@ def test_journal_entry_holds_the_request_and_the_answer(client):
             "User-Agent": entry["headers"]["User-Agent"],
         },
         "body": {"name": "Ada"},
+        "body_size": 15,
+        "body_truncated": False,
         "status": 201,
         "response": response.get_json(),
+        "response_size": len(response.data),
+        "response_truncated": False,
         "started_at": entry["started_at"],
         "duration_ms": entry["duration_ms"],
         "developer_id": DEFAULT_DEVELOPER_ID,
@@ -191,7 +196,7 @@ def test_journal_keeps_only_the_last_journal_size_entries(tmp_path):
             paths = [entry["path"] for entry in journal(client)]
             assert paths == [f"/users/{uuid.UUID(int=k)}" for k in range(max(1, n - 4), n + 1)], n
     with app.app_context():
-        (stored,) = get_db().execute("SELECT count(*) FROM journal").fetchone()
+        (stored,) = get_db().execute("SELECT count(*) FROM journal_entries").fetchone()
     assert stored <= 5 + 100  # pruned in batches of 100
 
 
