@@ -119,7 +119,7 @@ class StrictSchema(PydanticSchema):
 
 class FaultDefinition(StrictSchema):
     method = PydanticLiteral(METHODS, allow_none=True, load_default=None)
-    path = StrictString(min_length=1, load_default="*")
+    path = StrictString(min_length=1, max_length=GLOB_MAX_LENGTH, load_default="*")
     status = Number(integer=True, minimum=200, maximum=599, allow_none=True, load_default=None)
     body = fields.Raw(allow_none=True, load_default=None)
     headers = Headers(load_default=dict)
