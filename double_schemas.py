@@ -5,7 +5,7 @@ import re
 import uuid
 
 from marshmallow import ValidationError, fields
-from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.http import HTTP_STATUS_CODES, is_hop_by_hop_header
 
 from .auth import DEFAULT_DEVELOPER_ID
 from .schemas import (
@@ -69,7 +69,21 @@ class Headers(JSONObject):
                 raise ValidationError(error_item("string_type", [name], "Input should be a valid string", text))
             if not HEADER_NAME.fullmatch(name) or not HEADER_VALUE.fullmatch(text):
                 raise ValidationError(value_error("not a valid HTTP header", text, [name]))
+            if frames_the_connection(name):
+                raise ValidationError(value_error(CONNECTION_HEADER, text, [name]))
         return headers
+
+
+CONNECTION_HEADER = (
+    "a fault may not set a header of the connection (Content-Length, Transfer-Encoding, Connection, "
+    "Keep-Alive, Upgrade, TE, Trailer, Proxy-*): the server sets them, and two would break HTTP"
+)
+
+
+def frames_the_connection(name):
+    """The headers that frame or route a connection rather than describe an answer."""
+    lowered = name.lower()
+    return is_hop_by_hop_header(lowered) or lowered == "content-length" or lowered.startswith("proxy-")
 
 
 class Timestamp(fields.Field):

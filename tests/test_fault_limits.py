@@ -1,5 +1,7 @@
 """Faults a client cannot arm: a glob SQLite cannot run, or headers that would break HTTP."""
 
+import http.client
+import json
 import sqlite3
 import time
 
@@ -42,3 +44,38 @@ def test_the_longest_fault_path_is_armed_and_matched_quickly(client):
     response = client.get("/users/" + "a" * 8000, headers=AUTH)
     assert response.status_code == 422
     assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Transfer-Encoding", "content-length", "Connection", "Keep-Alive", "Upgrade", "TE", "Trailer", "Proxy-Connection",
+     "proxy-authenticate"],
+)
+def test_a_fault_header_that_frames_the_connection_is_422(client, name):
+    response = arm(client, status=503, headers={"Retry-After": "1", name: "chunked"})
+    assert response.status_code == 422
+    assert response.get_json()["detail"] == [
+        {
+            "type": "value_error",
+            "loc": ["body", "headers", name],
+            "msg": "Value error, a fault may not set a header of the connection (Content-Length, Transfer-Encoding, "
+            "Connection, Keep-Alive, Upgrade, TE, Trailer, Proxy-*): the server sets them, and two would break HTTP",
+            "input": "chunked",
+            "ctx": {"error": {}},
+        }
+    ]
+    assert client.get("/_double/faults", headers=AUTH).get_json() == {"items": []}
+
+
+@pytest.mark.live
+def test_a_fault_with_every_header_it_may_set_is_valid_http_under_flask_run(start_server):
+    server = start_server("flask")
+    headers = {"Retry-After": "1", "Content-Type": "text/html", "Set-Cookie": "a=b", "Location": "/elsewhere", "X-Any": "x"}
+    fault = json.dumps({"status": 503, "headers": headers})
+    assert server.request("POST", "/_double/faults", fault)[0] == 201
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    connection.request("GET", "/users")
+    response = connection.getresponse()
+    assert (response.status, response.read()) == (503, b'{"detail":"Service Unavailable"}')
+    assert {name: response.getheader(name) for name in headers} == {**headers, "Content-Type": "application/json"}
+    connection.close()
