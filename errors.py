@@ -40,6 +40,12 @@ class BodyTooLarge(ApiError):
     status, detail = 413, "Request body too large"
 
 
+class UserTooLarge(ApiError):
+    """A write that would store a user (its metadata as JSON, name, about and project) over the body limit."""
+
+    status, detail = 413, "User too large"
+
+
 class LimitOutOfRange(ApiError):
     status, detail = 400, "Limit must be between 1 and 100"
 

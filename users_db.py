@@ -5,7 +5,10 @@ Rows come back named (sqlite3.Row) by USER_FIELDS, the API's own names for a use
 
 import json
 
+from flask import current_app
+
 from .db import get_db
+from .errors import UserTooLarge
 from .responses import encode_compact
 
 # A user as the API answers it, in its key order; `id` is stored as user_id.
@@ -31,6 +34,10 @@ UPDATE_USER = """
 UPDATE users SET name = :name, about = :about, project = :project, metadata = :metadata, updated_at = :updated_at
 WHERE developer_id = :developer_id AND user_id = :id
 """
+# A patch writes only over the row it merged with: one changed since is merged again (patch_user).
+PATCH_USER = UPDATE_USER + """AND name = :read_name AND about = :read_about AND project = :read_project
+AND metadata = :read_metadata AND updated_at = :read_updated_at
+"""
 
 WRITTEN_USER = f"SELECT seq, developer_id, {SELECTED} FROM written_user"
 SELECT_USER = f"SELECT {SELECTED} FROM users WHERE developer_id = ? AND user_id = ?"
@@ -47,8 +54,9 @@ def stored_user(developer_id, user_id, user, updated_at, created_at=None):
 
     Like the hosted service's Postgres, the store cannot hold NUL characters:
     they are removed from every string, metadata keys and values included.
+    A user may hold no more than a request body (MAX_CONTENT_LENGTH): a patch could grow it without end.
     """
-    return {
+    stored = {
         "developer_id": developer_id,
         "id": user_id,
         "name": user["name"].replace("\x00", ""),
@@ -58,6 +66,10 @@ def stored_user(developer_id, user_id, user, updated_at, created_at=None):
         "created_at": created_at,
         "updated_at": updated_at,
     }
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit is not None and sum(len(stored[field].encode()) for field in WRITABLE_FIELDS) > limit:
+        raise UserTooLarge()
+    return stored
 
 
 def stored_metadata(metadata):
@@ -110,19 +122,22 @@ def written_user(db, developer_id, user_id):
 
 
 def patch_user(developer_id, user_id, changes, now):
-    """Change only the fields in `changes`, merging `metadata` key by key; the row, or None if no such user."""
+    """Change only the fields in `changes`, merging `metadata` key by key; the row, or None if no such user.
+
+    Optimistic: the user is read and merged holding no lock, and written only if it is still as read;
+    else it is merged again with what another write left. A merge of a large user then delays no one.
+    """
     db = get_db()
-    # IMMEDIATE takes the write lock before the read, so a concurrent patch cannot be lost.
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    while True:
         row = db.execute(SELECT_USER, (developer_id, user_id)).fetchone()
         if row is None:
             return None
         user = {field: row[field] for field in WRITABLE_FIELDS}
-        user["metadata"] = {**json.loads(row["metadata"]), **changes.pop("metadata", {})}
-        return update_user(developer_id, user_id, {**user, **changes}, now)
-    finally:
-        db.execute("COMMIT")
+        user["metadata"] = {**json.loads(row["metadata"]), **changes.get("metadata", {})}
+        stored = stored_user(developer_id, user_id, {**user, **changes, "metadata": user["metadata"]}, now)
+        read = {f"read_{field}": row[field] for field in (*WRITABLE_FIELDS, "updated_at")}
+        if db.execute(PATCH_USER, {**stored, **read}).rowcount:
+            return written_user(db, developer_id, user_id)
 
 
 def get_user(developer_id, user_id):
