@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from .errors import DatabaseBusy
 
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
-TABLES = ("users", "double_state", "journal_entries", "faults")
+TABLES = ("users", "double_state", "journal_entries", "health_probe", "faults")
 # How long a statement waits out a database locked by other writers before the request is a 503.
 BUSY_TIMEOUT = 10
 

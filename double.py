@@ -1,6 +1,7 @@
 """The test-double controls under /_double: reset, the journal, faults, snapshots of the users, the clock."""
 
 import json
+import sqlite3
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -10,7 +11,7 @@ from . import __version__, auth, double_db, users_db
 from .api import user_json
 from .clock import now_micros
 from .double_schemas import load_clock_change, load_fault, load_journal_query, load_reset_query, load_users
-from .errors import ClockNotFrozen, InvalidDeveloperId, RequestValidationError
+from .errors import ApiError, ClockNotFrozen, InvalidDeveloperId, RequestValidationError, Unhealthy, database_error
 from .responses import encode_compact, format_timestamp, json_response, no_content
 from .schemas import LIST_JSON_DEPTH, body_value, json_value
 
@@ -60,7 +61,14 @@ def scoped(developer_id):
 
 @bp.get("/health")
 def health():
-    double_db.frozen_now()  # answers only from a database that is there
+    """200 while a write can be stored, which it tries; else 503 with the reason (full, busy)."""
+    try:
+        double_db.probe_write()
+    except (ApiError, sqlite3.OperationalError) as error:
+        refusal = error if isinstance(error, ApiError) else database_error(error)
+        if refusal is None:
+            raise
+        raise Unhealthy(refusal.detail) from None
     return json_response(200, encode_compact({"status": "ok", "version": __version__}))
 
 

@@ -42,6 +42,11 @@ def request_state():
     return tuple(row)
 
 
+def probe_write():
+    """A write of the health probe's row: it fails as any write would (full, busy)."""
+    get_db().execute("UPDATE health_probe SET writes = writes + 1")
+
+
 def frozen_now():
     (row,) = get_db().execute("SELECT frozen_now FROM double_state").fetchall()
     return row[0]

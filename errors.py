@@ -83,6 +83,18 @@ class DatabaseBusy(ApiError):
         super().__init__(headers={"Retry-After": "1"})
 
 
+class StorageFull(ApiError):
+    """The disk is full: the write was not stored."""
+
+    status, detail = 507, "Insufficient Storage"
+
+
+class Unhealthy(ApiError):
+    """Health while a write cannot be stored; the detail says why."""
+
+    status = 503
+
+
 class HTTPError(ApiError):
     """What Werkzeug's routing and request handling refuse, worded as Starlette words it."""
 
@@ -100,10 +112,12 @@ def error_response(error):
 
 
 def database_error(error):
-    """The ApiError for what SQLite refused (busy), or None for a failure that is a bug."""
+    """The ApiError for what SQLite refused (busy, full), or None for a failure that is a bug."""
     code = error.sqlite_errorcode & 0xFF  # the primary code of an extended one (SQLITE_BUSY_SNAPSHOT, …)
     if code == sqlite3.SQLITE_BUSY:
         return DatabaseBusy()
+    if code == sqlite3.SQLITE_FULL:
+        return StorageFull()
     return None
 
 

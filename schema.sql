@@ -63,6 +63,13 @@ CREATE TABLE IF NOT EXISTS journal_entries (
     response      BLOB NOT NULL
 );
 
+-- Written by every GET /_double/health: it is healthy while a write can be stored.
+CREATE TABLE IF NOT EXISTS health_probe (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    writes INTEGER NOT NULL DEFAULT 0
+);
+INSERT OR IGNORE INTO health_probe (id) VALUES (1);
+
 CREATE TABLE IF NOT EXISTS faults (
     id        INTEGER PRIMARY KEY AUTOINCREMENT,
     method    TEXT,              -- NULL: any method

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from julep_users_double import db
+from julep_users_double import db, double_db
 from conftest import AUTH, USER_ID, created, upsert
 
 
@@ -22,3 +22,46 @@ def test_a_write_that_finds_the_database_locked_too_long_is_503_with_retry_after
     assert (response.status_code, response.data) == (503, b'{"detail":"Database busy"}')
     assert response.headers["Retry-After"] == "1"
     assert client.get(f"/users/{USER_ID}", headers=AUTH).get_json()["name"] == ""
+
+
+def disk_full():
+    error = sqlite3.OperationalError("database or disk is full")
+    error.sqlite_errorcode = sqlite3.SQLITE_FULL
+    return error
+
+
+def test_a_write_the_disk_cannot_take_is_507_and_stores_nothing(app, client):
+    with app.app_context():  # the connection the next request takes: it may grow the file by no page
+        (pages,) = db.get_db().execute("PRAGMA page_count").fetchone()
+        db.get_db().execute(f"PRAGMA max_page_count = {pages}")
+    response = upsert(client, about="x" * 100_000)
+    assert (response.status_code, response.data) == (507, b'{"detail":"Insufficient Storage"}')
+    assert client.get(f"/users/{USER_ID}", headers=AUTH).status_code == 404
+
+
+def test_a_stored_write_is_201_and_a_read_200_when_their_journal_entries_cannot_be_stored(client, monkeypatch, caplog):
+    def full(*entry):
+        raise disk_full()
+
+    monkeypatch.setattr(double_db, "add_journal_entry", full)
+    assert upsert(client, name="Ada").status_code == 201
+    assert client.get(f"/users/{USER_ID}", headers=AUTH).get_json()["name"] == "Ada"
+    assert caplog.text.count("Journal entry not stored: database or disk is full") == 2
+
+
+def test_health_is_503_while_a_write_cannot_be_stored(client, monkeypatch):
+    def full():
+        raise disk_full()
+
+    monkeypatch.setattr(double_db, "probe_write", full)
+    response = client.get("/_double/health")
+    assert (response.status_code, response.data) == (503, b'{"detail":"Insufficient Storage"}')
+
+
+def test_health_is_503_while_the_database_is_locked_too_long(app, client, short_busy_timeout):
+    with sqlite3.connect(app.config["DATABASE"], isolation_level=None) as other:
+        other.execute("BEGIN IMMEDIATE")
+        response = client.get("/_double/health")
+        other.execute("ROLLBACK")
+    assert (response.status_code, response.data) == (503, b'{"detail":"Database busy"}')
+    assert client.get("/_double/health").status_code == 200
