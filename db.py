@@ -1,5 +1,6 @@
 """SQLite access: one pool of open connections per app, handed out by get_db()."""
 
+import os
 import sqlite3
 import threading
 import time
@@ -9,12 +10,16 @@ import click
 from flask import current_app, g
 from flask.cli import with_appcontext
 
-from .errors import DatabaseBusy
+from .errors import DatabaseBusy, DatabaseGone
 
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
 TABLES = ("users", "double_state", "journal_entries", "health_probe", "faults")
 # How long a statement waits out a database locked by other writers before the request is a 503.
 BUSY_TIMEOUT = 10
+# Connections to a file a process has in use at once, and keeps open idle. Only a request being answered
+# holds one (not one whose body is still on its way): gunicorn.conf.py's 8 threads a worker need 8.
+MAX_CONNECTIONS = 64
+IDLE_CONNECTIONS = 8
 
 
 class Connection(sqlite3.Connection):
@@ -53,26 +58,53 @@ def while_busy(statement, *args):
 
 
 class ConnectionPool:
-    """Open connections kept for reuse, so a request does not pay for connecting.
+    """Open connections of a database file kept for reuse, so a request does not pay for connecting.
 
-    A file database gets as many connections as there are concurrent requests.
+    At most MAX_CONNECTIONS are in use at once (one more waits for one, then is DatabaseBusy), and at most
+    IDLE_CONNECTIONS wait idle: more are closed. One is handed out only while the file at the path is the one
+    the pool opened: deleted or replaced, the writes would be lost or split between two files (DatabaseGone).
     """
 
     def __init__(self, path):
         self.path = path
-        self.idle = []  # list.append and list.pop are atomic: no lock needed between threads
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.idle = [open_db(path)]  # list.append and list.pop are atomic: no lock needed between threads
+        self.file = file_identity(path)
 
     def take(self):
+        if file_identity(self.path) != self.file:
+            raise DatabaseGone()
+        if not self.slots.acquire(timeout=BUSY_TIMEOUT):
+            raise DatabaseBusy()
         try:
             return self.idle.pop()
         except IndexError:
+            pass
+        try:
             return open_db(self.path)
+        except BaseException:
+            self.slots.release()
+            raise
 
     def give(self, db):
         if db.in_transaction:
             db.rollback()
-        self.idle.append(db)
+        # Two threads giving back at once may keep one more than IDLE_CONNECTIONS: no harm.
+        if len(self.idle) < IDLE_CONNECTIONS:
+            self.idle.append(db)
+        else:
+            db.close()
+        self.slots.release()
+
+
+def file_identity(path):
+    """(device, inode) of the file at `path`; None when there is none."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 class SharedConnection:
@@ -160,8 +192,7 @@ def init_db_command():
 
 def init_app(app):
     path = app.config["DATABASE"]
-    pool = SharedConnection() if path == ":memory:" else ConnectionPool(path)
-    app.extensions["db_pool"] = pool
-    pool.give(pool.take())  # the first connection puts the schema in place now, not in the first request
+    # Either opens its first connection now, which puts the schema in place before the first request.
+    app.extensions["db_pool"] = SharedConnection() if path == ":memory:" else ConnectionPool(path)
     app.teardown_appcontext(return_db)
     app.cli.add_command(init_db_command)

@@ -89,6 +89,12 @@ class StorageFull(ApiError):
     status, detail = 507, "Insufficient Storage"
 
 
+class DatabaseGone(ApiError):
+    """The database file the double opened was deleted or replaced while it ran."""
+
+    status, detail = 503, "The database file was deleted or replaced: restart the double"
+
+
 class Unhealthy(ApiError):
     """Health while a write cannot be stored; the detail says why."""
 

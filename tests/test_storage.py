@@ -1,10 +1,12 @@
 """When the database cannot take a write: locked by others, full, or gone. Never a 500, never a lie."""
 
+import os
 import sqlite3
 
 import pytest
 
 from julep_users_double import db, double_db
+from julep_users_double.errors import DatabaseBusy
 from conftest import AUTH, USER_ID, created, upsert
 
 
@@ -65,3 +67,44 @@ def test_health_is_503_while_the_database_is_locked_too_long(app, client, short_
         other.execute("ROLLBACK")
     assert (response.status_code, response.data) == (503, b'{"detail":"Database busy"}')
     assert client.get("/_double/health").status_code == 200
+
+
+GONE = b'{"detail":"The database file was deleted or replaced: restart the double"}'
+
+
+def test_a_database_file_deleted_while_running_is_503_for_every_request_and_for_health(app, client):
+    created(client)
+    os.remove(app.config["DATABASE"])
+    answers = [upsert(client, name="Lost"), client.get(f"/users/{USER_ID}", headers=AUTH), client.get("/_double/health")]
+    assert [(response.status_code, response.data) for response in answers] == [(503, GONE)] * 3
+
+
+def test_a_database_file_replaced_while_running_is_503(app, client, tmp_path):
+    created(client)
+    replacement = tmp_path / "replacement.sqlite3"
+    sqlite3.connect(replacement).close()
+    os.replace(replacement, app.config["DATABASE"])
+    response = upsert(client, name="Lost")
+    assert (response.status_code, response.data) == (503, GONE)
+    assert client.get("/_double/health").status_code == 503
+
+
+def test_the_pool_keeps_8_idle_connections_and_closes_the_others(tmp_path):
+    pool = db.ConnectionPool(str(tmp_path / "pool.sqlite3"))
+    taken = [pool.take() for _ in range(20)]
+    for connection in taken:
+        pool.give(connection)
+    assert len(pool.idle) == 8
+    for connection in taken:
+        if connection not in pool.idle:
+            with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
+                connection.execute("SELECT 1")
+
+
+def test_the_pool_has_64_connections_in_use_at_most_and_one_more_waits_for_one(tmp_path, short_busy_timeout):
+    pool = db.ConnectionPool(str(tmp_path / "pool.sqlite3"))
+    taken = [pool.take() for _ in range(64)]
+    with pytest.raises(DatabaseBusy):
+        pool.take()
+    pool.give(taken.pop())
+    assert pool.take().execute("SELECT 1").fetchone()[0] == 1
