@@ -5,7 +5,6 @@ import sqlite3
 import time
 
 from flask import current_app, request
-from werkzeug.exceptions import HTTPException
 
 from . import db, double_db
 from .errors import ApiError
@@ -24,6 +23,9 @@ def api_path(path):
 def start(call):
     call.started_ns = time.perf_counter_ns()
     call.started_at = time.time_ns() // 1000
+
+
+def read_state(call):
     call.frozen_now, call.faults_armed = double_db.request_state()
 
 
@@ -50,12 +52,7 @@ def record(call, response):
     config = current_app.config
     if not config["JOURNAL_SIZE"]:
         return
-    body = call.body_bytes
-    if body is None:  # the view did not read it
-        try:
-            body = request.get_data()
-        except HTTPException:  # a body too large to read
-            body = b""
+    body = call.body_bytes or b""  # None: it could not be read (broken off, too large)
     answer = response.get_data()
     try:
         double_db.add_journal_entry(

@@ -91,7 +91,7 @@ def test_a_database_file_replaced_while_running_is_503(app, client, tmp_path):
 
 def test_the_pool_keeps_8_idle_connections_and_closes_the_others(tmp_path):
     pool = db.ConnectionPool(str(tmp_path / "pool.sqlite3"))
-    taken = [pool.take() for _ in range(20)]
+    taken = [pool.take() for _ in range(16)]
     for connection in taken:
         pool.give(connection)
     assert len(pool.idle) == 8
@@ -101,9 +101,9 @@ def test_the_pool_keeps_8_idle_connections_and_closes_the_others(tmp_path):
                 connection.execute("SELECT 1")
 
 
-def test_the_pool_has_64_connections_in_use_at_most_and_one_more_waits_for_one(tmp_path, short_busy_timeout):
+def test_the_pool_has_16_connections_in_use_at_most_and_one_more_waits_for_one(tmp_path, short_busy_timeout):
     pool = db.ConnectionPool(str(tmp_path / "pool.sqlite3"))
-    taken = [pool.take() for _ in range(64)]
+    taken = [pool.take() for _ in range(16)]
     with pytest.raises(DatabaseBusy):
         pool.take()
     pool.give(taken.pop())
