@@ -10,9 +10,9 @@ from flask import Blueprint, current_app, g, request
 from . import __version__, auth, double_db, users_db
 from .api import user_json
 from .clock import now_micros
-from .double_schemas import load_clock_change, load_fault, load_journal_query, load_reset_query, load_users
+from .double_schemas import clock_past_the_end, load_clock_change, load_fault, load_journal_query, load_reset_query, load_users
 from .errors import ApiError, ClockNotFrozen, InvalidDeveloperId, RequestValidationError, Unhealthy, database_error
-from .responses import encode_compact, format_timestamp, json_response, no_content
+from .responses import LATEST, encode_compact, format_timestamp, json_response, no_content
 from .schemas import LIST_JSON_DEPTH, body_value, json_value
 
 bp = Blueprint("double", __name__, url_prefix="/_double")
@@ -206,9 +206,9 @@ def set_clock():
         now = change["now"]
         double_db.freeze_clock(now)
     else:
-        now = double_db.advance_clock(round(change["advance_seconds"] * 1_000_000))
+        now = double_db.advance_clock(round(change["advance_seconds"] * 1_000_000), LATEST)
         if now is None:
-            raise ClockNotFrozen()
+            raise ClockNotFrozen() if double_db.frozen_now() is None else clock_past_the_end(change["advance_seconds"])
     return json_response(200, encode_compact({"now": format_timestamp(now)}))
 
 

@@ -127,12 +127,14 @@ def freeze_clock(now):
     get_db().execute("UPDATE double_state SET frozen_now = ?, frozen_ids = 0", (now,))
 
 
-def advance_clock(micros):
-    """Move the frozen clock; the new time, or None when the clock is not frozen."""
-    (row,) = get_db().execute(
-        "UPDATE double_state SET frozen_now = frozen_now + ? RETURNING frozen_now", (micros,)
+def advance_clock(micros, latest):
+    """Move the frozen clock, unless that takes it past `latest`; the new time, or None when it is not frozen or
+    would pass `latest`."""
+    rows = get_db().execute(
+        "UPDATE double_state SET frozen_now = frozen_now + ?1 WHERE frozen_now + ?1 <= ?2 RETURNING frozen_now",
+        (micros, latest),
     ).fetchall()
-    return row[0]
+    return rows[0][0] if rows else None
 
 
 def count_frozen_id():

@@ -8,6 +8,8 @@ from marshmallow import ValidationError, fields
 from werkzeug.http import HTTP_STATUS_CODES, is_hop_by_hop_header
 
 from .auth import DEFAULT_DEVELOPER_ID
+from .errors import RequestValidationError
+from .responses import EARLIEST, LATEST, format_timestamp
 from .schemas import (
     JSONObject,
     PydanticInt,
@@ -87,7 +89,7 @@ def frames_the_connection(name):
 
 
 class Timestamp(fields.Field):
-    """An ISO 8601 date-time (UTC unless it says otherwise), loaded as microseconds since the epoch."""
+    """An ISO 8601 date-time (UTC unless it says otherwise) from EARLIEST to LATEST, as microseconds since the epoch."""
 
     def __init__(self, **kwargs):
         datetime_type = {"type": "datetime_type", "msg": "Input should be a valid datetime"}
@@ -103,7 +105,14 @@ class Timestamp(fields.Field):
             raise field_error("datetime_parsing", f"Input should be a valid datetime, {reason}", {"error": reason}) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=datetime.timezone.utc)
-        return (moment - EPOCH) // MICROSECOND
+        micros = (moment - EPOCH) // MICROSECOND
+        if micros < EARLIEST:
+            earliest = format_timestamp(EARLIEST)
+            raise field_error("greater_than_equal", f"Input should be greater than or equal to {earliest}", {"ge": earliest})
+        if micros > LATEST:
+            latest = format_timestamp(LATEST)
+            raise field_error("less_than_equal", f"Input should be less than or equal to {latest}", {"le": latest})
+        return micros
 
 
 class JSONUUID(PydanticUUID):
@@ -205,6 +214,12 @@ def load_clock_change(body):
     if (change["now"] is None) == (change["advance_seconds"] is None):
         raise_if([value_error("give exactly one of now and advance_seconds", data)])
     return change
+
+
+def clock_past_the_end(advance_seconds):
+    """The 422 for an advance that would take the frozen clock past LATEST."""
+    message = f"the clock would pass {format_timestamp(LATEST)}"
+    return RequestValidationError([value_error(message, advance_seconds, ["body", "advance_seconds"])])
 
 
 def load_users(body):
