@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS double_state (
     id           INTEGER PRIMARY KEY CHECK (id = 1),
     journal_size INTEGER NOT NULL DEFAULT 1000,
     frozen_now   INTEGER,                    -- microseconds since the epoch; NULL: the real clock
-    frozen_ids   INTEGER NOT NULL DEFAULT 0  -- UUIDv7 ids made since the clock was frozen
+    frozen_ids   INTEGER NOT NULL DEFAULT 0  -- UUIDv7 ids made under a frozen clock since the last full reset
 );
 INSERT OR IGNORE INTO double_state (id) VALUES (1);
 

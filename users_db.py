@@ -22,13 +22,16 @@ SELECTED = ", ".join("user_id AS id" if field == "id" else field for field in US
 # under load the lock was then held ten times as long, and the other writers slept in SQLite's busy wait. So
 # the row as written is read after the commit from written_user, where a TEMP trigger (schema.sql) copies it.
 # Without a created_at (the API's writes), an existing user keeps theirs; an import gives its own.
-UPSERT_USER = """
+INSERT_VALUES = """
 INSERT INTO users (developer_id, user_id, name, about, project, metadata, created_at, updated_at)
 VALUES (:developer_id, :id, :name, :about, :project, :metadata, coalesce(:created_at, :updated_at), :updated_at)
-ON CONFLICT (developer_id, user_id) DO UPDATE SET
+"""
+UPSERT_USER = INSERT_VALUES + """ON CONFLICT (developer_id, user_id) DO UPDATE SET
     name = excluded.name, about = excluded.about, project = excluded.project, metadata = excluded.metadata,
     created_at = coalesce(:created_at, users.created_at), updated_at = excluded.updated_at
 """
+# POST /users makes a new user: never one over a user that has the id already (an import may have given it).
+INSERT_USER = INSERT_VALUES + "ON CONFLICT (developer_id, user_id) DO NOTHING"
 
 UPDATE_USER = """
 UPDATE users SET name = :name, about = :about, project = :project, metadata = :metadata, updated_at = :updated_at
@@ -94,6 +97,16 @@ def write_user(developer_id, user_id, user, now):
     db = get_db()
     db.execute(UPSERT_USER, stored_user(developer_id, user_id, user, now))
     return written_user(db, developer_id, user_id)
+
+
+def create_user(developer_id, new_id, user, now):
+    """Create a user under the first id from new_id() that the developer has no user with; the row as stored."""
+    db = get_db()
+    stored = stored_user(developer_id, None, user, now)
+    while True:
+        stored["id"] = str(new_id())
+        if db.execute(INSERT_USER, stored).rowcount:
+            return written_user(db, developer_id, stored["id"])
 
 
 def write_users(users):

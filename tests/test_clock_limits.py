@@ -1,4 +1,4 @@
-"""The frozen clock holds only instants every timestamp and UUIDv7 can hold."""
+"""The frozen clock holds only instants every timestamp and UUIDv7 can hold, and ids made by POST /users never repeat."""
 
 import pytest
 
@@ -70,3 +70,23 @@ def test_advancing_by_the_most_allowed_a_thousand_times_stops_at_year_9999(clien
     statuses = {advance(client, 1_000_000_000).status_code for _ in range(300)}
     assert statuses == {200, 422}
     assert upsert(client).status_code == 201
+
+
+def test_ids_made_under_a_clock_frozen_again_at_the_same_instant_do_not_repeat(client):
+    freeze(client, "2026-01-01T00:00:00Z")
+    first = client.post("/users", json={"name": "First"}, headers=AUTH).get_json()
+    client.delete("/_double/clock", headers=AUTH)
+    freeze(client, "2026-01-01T00:00:00Z")
+    second = client.post("/users", json={"name": "Second"}, headers=AUTH)
+    assert second.status_code == 201
+    assert second.get_json()["id"] != first["id"]
+    assert client.get(f"/users/{first['id']}", headers=AUTH).get_json() == first
+
+
+def test_post_users_never_overwrites_a_user_an_import_gave_the_next_id(client):
+    imported = {"id": "019b76da-a800-7000-8000-000000000001", "name": "Imported"}
+    client.post("/_double/users", json={"items": [imported]}, headers=AUTH)
+    freeze(client, "2026-01-01T00:00:00Z")  # the next id is that one
+    made = client.post("/users", json={"name": "Made"}, headers=AUTH)
+    assert (made.status_code, made.get_json()["id"]) == (201, "019b76da-a800-7000-8000-000000000002")
+    assert client.get(f"/users/{imported['id']}", headers=AUTH).get_json()["name"] == "Imported"

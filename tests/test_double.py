@@ -570,7 +570,10 @@ def test_a_frozen_clock_makes_uuid7_ids_from_its_time_and_a_count(client):
     second = client.post("/users", json={}, headers=AUTH).get_json()["id"]
     assert (first, second) == ("019b76da-a800-70fa-8000-000000000001", "019b76da-a800-70fa-8000-000000000002")
     assert uuid.UUID(first).version == 7
-    client.post("/_double/clock", json={"now": "2026-01-01T00:00:00.000250Z"}, headers=AUTH)  # freezing again counts anew
+    client.post("/_double/clock", json={"now": "2026-01-01T00:00:00.000250Z"}, headers=AUTH)  # freezing again counts on
+    assert client.post("/users", json={}, headers=AUTH).get_json()["id"] == "019b76da-a800-70fa-8000-000000000003"
+    client.post("/_double/reset", headers=AUTH)  # no user left: the count starts again
+    client.post("/_double/clock", json={"now": "2026-01-01T00:00:00.000250Z"}, headers=AUTH)
     assert client.post("/users", json={}, headers=AUTH).get_json()["id"] == first
 
 
