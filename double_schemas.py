@@ -11,6 +11,7 @@ from .auth import DEFAULT_DEVELOPER_ID
 from .errors import RequestValidationError
 from .responses import EARLIEST, LATEST, format_timestamp
 from .schemas import (
+    NAME_PATTERN,
     JSONObject,
     PydanticInt,
     PydanticLiteral,
@@ -155,9 +156,17 @@ class ClockChange(StrictSchema):
     advance_seconds = Number(integer=False, minimum=0, maximum=1_000_000_000, load_default=None)
 
 
+class StoredName(StrictString):
+    """A name as the API stores it: one its pattern takes, or the hosted default, "" (which the pattern does not)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return value if value == "" else super()._deserialize(value, attr, data, **kwargs)
+
+
 class ImportedUser(UserBody):
     """A user as GET /_double/users exports it: the API's fields, its developer, its id and timestamps."""
 
+    name = StoredName(max_length=120, pattern=NAME_PATTERN, load_default="")
     developer_id = JSONUUID(load_default=uuid.UUID(DEFAULT_DEVELOPER_ID))
     id = JSONUUID(required=True)
     created_at = Timestamp(load_default=None)
