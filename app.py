@@ -21,6 +21,7 @@ def create_app(test_config=None):
         MULTI_TENANT_MODE=os.environ.get("AGENTS_API_MULTI_TENANT_MODE", "false").lower() == "true",
         JOURNAL_SIZE=1000,
         SEED_FILE=None,
+        SERVER_START=None,  # what names this server start for all its workers (double.import_seed_file)
     )
     app.config.from_prefixed_env()
     if test_config is not None:

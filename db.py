@@ -1,5 +1,6 @@
 """SQLite access: one pool of open connections per app, handed out by get_db()."""
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -13,7 +14,7 @@ from flask.cli import with_appcontext
 from .errors import DatabaseBusy, DatabaseGone
 
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
-TABLES = ("users", "double_state", "journal_entries", "health_probe", "faults")
+TABLES = ("users", "double_state", "journal_entries", "seed_import", "health_probe", "faults")
 # How long a statement waits out a database locked by other writers before the request is a 503.
 BUSY_TIMEOUT = 10
 # Connections to a file a process has in use at once, and keeps open idle. Only a request being answered
@@ -162,6 +163,16 @@ def apply_schema(db):
     db.execute("PRAGMA auto_vacuum = INCREMENTAL")
     db.execute("PRAGMA journal_mode = WAL")
     db.executescript(SCHEMA)
+
+
+@contextlib.contextmanager
+def write_transaction():
+    """A transaction of the app context's connection that takes the write lock first (BEGIN IMMEDIATE), so that
+    what it reads no other write changes before it commits; rolled back on an error."""
+    db = get_db()
+    db.execute("BEGIN IMMEDIATE")
+    with db:
+        yield db
 
 
 def get_db():

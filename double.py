@@ -2,12 +2,14 @@
 
 import json
 import sqlite3
+import uuid
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, current_app, g, request
 
 from . import __version__, auth, double_db, users_db
+from .db import write_transaction
 from .api import user_json
 from .clock import now_micros
 from .double_schemas import clock_past_the_end, load_clock_change, load_fault, load_journal_query, load_reset_query, load_users
@@ -28,12 +30,24 @@ def init_app(app):
     with app.app_context():
         double_db.set_journal_size(size)
         if app.config["SEED_FILE"]:
-            seed = Path(app.config["SEED_FILE"])
-            try:
-                import_users(body_value(seed.read_bytes(), "application/json", LIST_JSON_DEPTH))
-            except ApiError as error:
-                raise ValueError(f"{seed} is not a users export: {encode_compact(error.detail)}") from None
+            import_seed_file(Path(app.config["SEED_FILE"]), str(app.config["SERVER_START"] or uuid.uuid4()))
     app.register_blueprint(bp)
+
+
+def import_seed_file(seed, server_start):
+    """Import the seed file once per server start: not again in its other workers, nor in one that replaces
+    a worker that crashed (which would bring back what was deleted since). A server that starts several
+    workers names its start in FLASK_SERVER_START before it does (gunicorn.conf.py); without it a process
+    is a start of its own."""
+    if double_db.seed_imported(server_start):
+        return
+    try:
+        users = imported_users(body_value(seed.read_bytes(), "application/json", LIST_JSON_DEPTH))
+    except ApiError as error:
+        raise ValueError(f"{seed} is not a users export: {encode_compact(error.detail)}") from None
+    with write_transaction():
+        if double_db.claim_seed_import(server_start):
+            users_db.upsert_users(users)
 
 
 @bp.before_request
@@ -192,14 +206,20 @@ def post_users():
 
 def import_users(body):
     """Upsert an export's users, keeping their developers, ids and timestamps; their number."""
+    users = imported_users(body)
+    users_db.write_users(users)
+    return len(users)
+
+
+def imported_users(body):
+    """An export's users as stored_user() parameters: validated, the omitted timestamps filled in."""
     now = now_micros()
     users = []
     for user in load_users(body):
         created_at = now if user["created_at"] is None else user["created_at"]
         updated_at = created_at if user["updated_at"] is None else user["updated_at"]
         users.append(users_db.stored_user(scoped(str(user["developer_id"])), str(user["id"]), user, updated_at, created_at))
-    users_db.write_users(users)
-    return len(users)
+    return users
 
 
 @bp.post("/clock")

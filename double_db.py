@@ -4,7 +4,7 @@ All of it lives in the database, so every worker process of a server shares it.
 What must change atomically is one statement, or one transaction that takes the write lock first.
 """
 
-from .db import get_db
+from .db import get_db, write_transaction
 
 REQUEST_STATE = "SELECT frozen_now, EXISTS (SELECT 1 FROM faults) FROM double_state"
 
@@ -40,6 +40,22 @@ def request_state():
     """(the frozen clock or None, whether any fault is armed): the one look an API request takes."""
     (row,) = get_db().execute(REQUEST_STATE).fetchall()
     return tuple(row)
+
+
+def seed_imported(server_start):
+    """Whether FLASK_SEED_FILE was imported at this server start (by another of its workers)."""
+    return get_db().execute("SELECT 1 FROM seed_import WHERE server_start = ?", (server_start,)).fetchone() is not None
+
+
+def claim_seed_import(server_start):
+    """Note, in the caller's write transaction, that this server start imports its seed file: False if it did."""
+    return bool(
+        get_db().execute(
+            "INSERT INTO seed_import (id, server_start) VALUES (1, ?) ON CONFLICT (id) DO UPDATE"
+            " SET server_start = excluded.server_start WHERE server_start != excluded.server_start",
+            (server_start,),
+        ).rowcount
+    )
 
 
 def probe_write():
@@ -152,9 +168,7 @@ def unfreeze_clock():
 
 def reset(developer_id=None):
     """Everything gone; or, for one developer, their users and journal entries."""
-    db = get_db()
-    db.execute("BEGIN IMMEDIATE")
-    with db:
+    with write_transaction() as db:
         if developer_id is None:
             # DELETE without WHERE empties a table at once, however large (SQLite's truncate optimisation).
             db.execute("DELETE FROM users")

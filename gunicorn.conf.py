@@ -4,6 +4,7 @@ import json
 import multiprocessing
 import os
 import secrets
+import uuid
 
 from gunicorn import util
 
@@ -21,10 +22,12 @@ control_socket_disable = True
 
 
 def on_starting(server):
-    """Every worker must accept the same key, so a missing one is made once, here in the master."""
+    """Every worker must accept the same key, so a missing one is made once, here in the master; and all
+    workers of this start, those that replace a crashed one too, import FLASK_SEED_FILE only once."""
     if not os.environ.get("AGENTS_API_KEY"):
         os.environ["AGENTS_API_KEY"] = secrets.token_urlsafe(24)
         server.log.warning("AGENTS_API_KEY is not set; this run's API key is %s", os.environ["AGENTS_API_KEY"])
+    os.environ["FLASK_SERVER_START"] = str(uuid.uuid4())
 
 
 def post_fork(server, worker):

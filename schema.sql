@@ -63,6 +63,13 @@ CREATE TABLE IF NOT EXISTS journal_entries (
     response      BLOB NOT NULL
 );
 
+-- The server start that imported FLASK_SEED_FILE (double.py): its other workers, and those replacing a worker
+-- that crashed, do not import it again.
+CREATE TABLE IF NOT EXISTS seed_import (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    server_start TEXT NOT NULL
+);
+
 -- Written by every GET /_double/health: it is healthy while a write can be stored.
 CREATE TABLE IF NOT EXISTS health_probe (
     id     INTEGER PRIMARY KEY CHECK (id = 1),

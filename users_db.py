@@ -7,7 +7,7 @@ import json
 
 from flask import current_app
 
-from .db import get_db
+from .db import get_db, write_transaction
 from .errors import UserTooLarge
 from .responses import encode_compact
 
@@ -111,10 +111,13 @@ def create_user(developer_id, new_id, user, now):
 
 def write_users(users):
     """Upsert many stored_user() parameter sets in one transaction: all or none."""
-    db = get_db()
-    db.execute("BEGIN IMMEDIATE")
-    with db:
-        db.executemany(UPSERT_USER, users)
+    with write_transaction():
+        upsert_users(users)
+
+
+def upsert_users(users):
+    """Upsert many stored_user() parameter sets, in the caller's transaction."""
+    get_db().executemany(UPSERT_USER, users)
 
 
 def update_user(developer_id, user_id, user, now):

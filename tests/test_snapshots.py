@@ -1,11 +1,15 @@
 """Whatever the API stored exports and imports back, through POST /_double/users and as FLASK_SEED_FILE, at any size."""
 
+import json
+import os
+import signal
 import sqlite3
 import time
 
 import pytest
 
 from conftest import AUTH, DEFAULT_DEVELOPER_ID, USER_ID, make_app, upsert
+from servers import Client
 
 LIMIT = 1024 * 1024  # FLASK_MAX_CONTENT_LENGTH's default
 JSON = {**AUTH, "Content-Type": "application/json"}
@@ -132,3 +136,62 @@ def test_an_export_of_100000_users_imports_back_and_starts_again_as_a_seed_file(
     seed = tmp_path / "seed.json"
     seed.write_bytes(snapshot)
     assert export(make_app(tmp_path / "seeded", SEED_FILE=str(seed)).test_client()) == snapshot
+
+
+def seed_file(tmp_path):
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"items": [{"id": USER_ID, "name": "Seeded"}]}))
+    return str(seed)
+
+
+def name_of_the_user(client):
+    return client.get(f"/users/{USER_ID}", headers=AUTH).get_json()["name"]
+
+
+def test_a_seed_file_is_imported_once_per_server_start(tmp_path):
+    seed = seed_file(tmp_path)
+    first_worker = make_app(tmp_path, SEED_FILE=seed, SERVER_START="start-1").test_client()
+    upsert(first_worker, name="Changed")
+    second_worker = make_app(tmp_path, SEED_FILE=seed, SERVER_START="start-1").test_client()  # or a replacement
+    assert name_of_the_user(second_worker) == "Changed"
+    restarted = make_app(tmp_path, SEED_FILE=seed, SERVER_START="start-2").test_client()
+    assert name_of_the_user(restarted) == "Seeded"
+
+
+def test_without_a_server_start_each_app_is_a_start_of_its_own(tmp_path):
+    seed = seed_file(tmp_path)
+    upsert(make_app(tmp_path, SEED_FILE=seed).test_client(), name="Changed")
+    assert name_of_the_user(make_app(tmp_path, SEED_FILE=seed).test_client()) == "Seeded"
+
+
+def worker_pids(master):
+    """The pids of the processes whose parent is `master` (Linux: /proc)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+                pids.append(int(entry))
+    return pids
+
+
+@pytest.mark.live
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="finds gunicorn's workers through /proc (Linux)")
+def test_a_worker_that_replaces_a_crashed_one_does_not_import_the_seed_file_again(start_server, tmp_path):
+    server = start_server("gunicorn", FLASK_SEED_FILE=seed_file(tmp_path), GUNICORN_CMD_ARGS="--workers 2")
+    client = Client(server)
+    assert client.upsert(USER_ID, {"name": "Changed"})[0] == 201
+    client.close()
+    workers = worker_pids(server.process.pid)
+    assert len(workers) == 2
+    for worker in workers:  # both: whatever answers next is a worker that replaced one
+        os.kill(worker, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while set(worker_pids(server.process.pid)) & set(workers) or len(worker_pids(server.process.pid)) < 2:
+        assert time.monotonic() < deadline, "gunicorn did not replace its workers"
+        time.sleep(0.05)
+    server.wait_until_answering()
+    assert server.request("GET", f"/users/{USER_ID}")[1]["name"] == "Changed"
