@@ -203,6 +203,16 @@ def init_db_command():
     click.echo("Initialized the database.")
 
 
+def refuse_memory_for_workers(database, workers):
+    """`:memory:` is one process's database. A server of several worker processes would give each a database of
+    its own: a user created through one would be 404 through the next. Its start refuses that (gunicorn.conf.py)."""
+    if database == ":memory:" and workers > 1:
+        raise ValueError(
+            f"FLASK_DATABASE=:memory: lives in one process, and this server starts {workers} worker processes, each "
+            "of which would have a database of its own: use a database file, or a single worker"
+        )
+
+
 def init_app(app):
     path = app.config["DATABASE"]
     # Either opens its first connection now, which puts the schema in place before the first request.
