@@ -2,6 +2,7 @@
 
 import os
 import sqlite3
+import time
 
 import pytest
 
@@ -203,3 +204,21 @@ def test_pruning_gives_the_space_back(tmp_path):
     assert len(journal_page(small)["items"]) == 5
     assert full > 13_000_000
     assert file_size(database) < 1_500_000
+
+
+@pytest.mark.live
+def test_list_reads_of_large_users_grow_the_journal_by_64_kib_each(app, client):
+    database = app.config["DATABASE"]
+    for number in range(20):
+        assert upsert(client, f"{USER_ID[:-4]}{number:04d}", about="x" * 1_000_000).status_code == 201
+    users = file_size(database)
+    for _ in range(20):
+        assert len(client.get("/users", headers=AUTH).data) > 20_000_000
+    grown = file_size(database) - users
+    started = time.perf_counter()
+    page = journal_page(client, "?method=GET")
+    read_in = time.perf_counter() - started
+    assert [entry["response_size"] > 20_000_000 for entry in page["items"]] == [True] * 20
+    # 20 responses of 20 MB kept as 64 KiB each: 1.3 MB (before, 400 MB; 100 users of 1 MB, 2 GB).
+    assert grown < 2_000_000
+    assert read_in < 1
