@@ -22,10 +22,12 @@ FAULT_COLUMNS = "id, method, path, status, body, headers, delay_ms, times, remai
 
 JOURNAL_PRUNE_BATCH = 100
 
-ADD_JOURNAL_ENTRY = """
-INSERT INTO journal_entries (method, path, api_path, query, headers, body, body_size, status, response, response_size,
-    started_at, duration_us, developer_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+HIGHEST_JOURNAL_ID = "max(coalesce((SELECT max(id) FROM journal_entries), 0), (SELECT highest FROM journal_ids))"
+
+ADD_JOURNAL_ENTRY = f"""
+INSERT INTO journal_entries (id, method, path, api_path, query, headers, body, body_size, status, response,
+    response_size, started_at, duration_us, developer_id)
+VALUES ({HIGHEST_JOURNAL_ID} + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 # The entries a journal read may see: past the cursor, within the last journal_size, and matching the filters
@@ -122,9 +124,19 @@ def journal_page(query):
 
 def clear_journal(developer_id=None):
     """Empty the journal, or take out one developer's entries."""
-    db = get_db()
-    db.execute("DELETE FROM journal_entries WHERE ?1 IS NULL OR developer_id = ?1", (developer_id,))
+    with write_transaction() as db:
+        delete_journal_entries(db, developer_id)
     give_space_back(db)
+
+
+def delete_journal_entries(db, developer_id):
+    """In the caller's write transaction: one developer's entries gone (None: all), their ids never given again."""
+    db.execute(f"UPDATE journal_ids SET highest = {HIGHEST_JOURNAL_ID}")
+    if developer_id is None:
+        # DELETE without WHERE empties a table at once, however large (SQLite's truncate optimisation).
+        db.execute("DELETE FROM journal_entries")
+    else:
+        db.execute("DELETE FROM journal_entries WHERE developer_id = ?", (developer_id,))
 
 
 # Free pages up to this many are kept for the next rows: the pruned journal refills them.
@@ -172,11 +184,10 @@ def reset(developer_id=None):
         if developer_id is None:
             # DELETE without WHERE empties a table at once, however large (SQLite's truncate optimisation).
             db.execute("DELETE FROM users")
-            db.execute("DELETE FROM journal_entries")
             db.execute("DELETE FROM faults")
             # No user is left whose id a count from 0 could make again: a snapshot test gets the same ids.
             db.execute("UPDATE double_state SET frozen_now = NULL, frozen_ids = 0")
         else:
             db.execute("DELETE FROM users WHERE developer_id = ?", (developer_id,))
-            db.execute("DELETE FROM journal_entries WHERE developer_id = ?", (developer_id,))
+        delete_journal_entries(db, developer_id)
     give_space_back(db)

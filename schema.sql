@@ -45,9 +45,8 @@ INSERT OR IGNORE INTO double_state (id) VALUES (1);
 -- The journal of versions before 0.2 kept whole bodies and gave a cleared entry's id to the next one.
 DROP TABLE IF EXISTS journal;
 CREATE TABLE IF NOT EXISTS journal_entries (
-    -- AUTOINCREMENT: no id is given twice, even once the journal is cleared, so a reader's cursor stays valid.
     -- The columns that filters read come first, before the large ones: a scan then reads no overflow pages.
-    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    id            INTEGER PRIMARY KEY, -- never given twice, so that a reader's cursor stays valid (journal_ids)
     developer_id  TEXT,
     method        TEXT NOT NULL,
     api_path      TEXT NOT NULL,    -- path without the /api prefix
@@ -69,6 +68,14 @@ CREATE TABLE IF NOT EXISTS seed_import (
     id           INTEGER PRIMARY KEY CHECK (id = 1),
     server_start TEXT NOT NULL
 );
+
+-- The highest journal id given before entries were deleted: the next ids go on from it, never back to a
+-- deleted one. (AUTOINCREMENT would do the same at the cost of one more page written by every request.)
+CREATE TABLE IF NOT EXISTS journal_ids (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    highest INTEGER NOT NULL DEFAULT 0
+);
+INSERT OR IGNORE INTO journal_ids (id) VALUES (1);
 
 -- Written by every GET /_double/health: it is healthy while a write can be stored.
 CREATE TABLE IF NOT EXISTS health_probe (

@@ -111,6 +111,16 @@ def test_a_cursor_stays_valid_when_the_journal_is_cleared(client):
     assert [entry["path"] for entry in journal_page(client, f"?cursor={cursor}")["items"]] == ["/nowhere/after"]
 
 
+def test_a_cursor_stays_valid_when_one_developers_entries_the_newest_are_deleted(multi_tenant_client):
+    client = multi_tenant_client
+    alice = {**AUTH, "X-Developer-Id": "aaaaaaaa-0000-4000-8000-000000000001"}
+    client.get("/users", headers=alice)
+    cursor = journal_page(client)["next_cursor"]
+    client.delete("/_double/requests", headers=alice)
+    client.get("/users", headers=alice)
+    assert len(journal_page(client, f"?cursor={cursor}")["items"]) == 1
+
+
 def test_filters_and_the_page_go_together(client):
     for number in range(10):
         client.get(f"/nowhere/{number}")
