@@ -21,6 +21,8 @@ RETURNING status, body, headers, delay_ms
 FAULT_COLUMNS = "id, method, path, status, body, headers, delay_ms, times, remaining"
 
 JOURNAL_PRUNE_BATCH = 100
+# Free pages up to this many (1 MiB) are kept for the next rows, which a pruned journal soon needs again.
+FREE_PAGES_KEPT = 256
 
 HIGHEST_JOURNAL_ID = "max(coalesce((SELECT max(id) FROM journal_entries), 0), (SELECT highest FROM journal_ids))"
 
@@ -37,6 +39,7 @@ id > max(:cursor, coalesce((SELECT max(id) FROM journal_entries), 0) - (SELECT j
 AND (:method IS NULL OR method = :method) AND (:path IS NULL OR api_path GLOB :path)
 AND (:developer_id IS NULL OR developer_id = :developer_id)
 """
+
 
 def request_state():
     """(the frozen clock or None, whether any fault is armed): the one look an API request takes."""
@@ -137,10 +140,6 @@ def delete_journal_entries(db, developer_id):
         db.execute("DELETE FROM journal_entries")
     else:
         db.execute("DELETE FROM journal_entries WHERE developer_id = ?", (developer_id,))
-
-
-# Free pages up to this many are kept for the next rows: the pruned journal refills them.
-FREE_PAGES_KEPT = 256
 
 
 def give_space_back(db):

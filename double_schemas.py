@@ -109,7 +109,8 @@ class Timestamp(fields.Field):
         micros = (moment - EPOCH) // MICROSECOND
         if micros < EARLIEST:
             earliest = format_timestamp(EARLIEST)
-            raise field_error("greater_than_equal", f"Input should be greater than or equal to {earliest}", {"ge": earliest})
+            message = f"Input should be greater than or equal to {earliest}"
+            raise field_error("greater_than_equal", message, {"ge": earliest})
         if micros > LATEST:
             latest = format_timestamp(LATEST)
             raise field_error("less_than_equal", f"Input should be less than or equal to {latest}", {"le": latest})

@@ -1,4 +1,4 @@
-"""The frozen clock holds only instants every timestamp and UUIDv7 can hold, and ids made by POST /users never repeat."""
+"""The frozen clock holds only what every timestamp and UUIDv7 can hold; ids made by POST /users never repeat."""
 
 import pytest
 
