@@ -64,8 +64,9 @@ def claim_seed_import(server_start):
 
 
 def probe_write():
-    """A write of the health probe's row: it fails as any write would (full, busy)."""
-    get_db().execute("UPDATE health_probe SET writes = writes + 1")
+    """A write of the health probe's row, 64 KiB: it fails as a write of a user and its journal entry would (the
+    disk full, the database locked). A small one would fit where a failed write had left its pages unused."""
+    get_db().execute("UPDATE health_probe SET writes = writes + 1, room = zeroblob(65536)")
 
 
 def frozen_now():

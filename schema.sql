@@ -77,10 +77,11 @@ CREATE TABLE IF NOT EXISTS journal_ids (
 );
 INSERT OR IGNORE INTO journal_ids (id) VALUES (1);
 
--- Written by every GET /_double/health: it is healthy while a write can be stored.
+-- Written by every GET /_double/health: it is healthy while a write as large as its room can be stored.
 CREATE TABLE IF NOT EXISTS health_probe (
     id     INTEGER PRIMARY KEY CHECK (id = 1),
-    writes INTEGER NOT NULL DEFAULT 0
+    writes INTEGER NOT NULL DEFAULT 0,
+    room   BLOB
 );
 INSERT OR IGNORE INTO health_probe (id) VALUES (1);
 

@@ -62,3 +62,22 @@ def test_a_full_disk_is_507_for_what_is_not_stored_201_for_what_is_and_health_50
         user_id: True
     }
     assert "Traceback" not in server.log_path.read_text()
+
+
+def test_a_disk_the_double_fills_itself_is_507_and_health_503_until_the_disk_grows(start_server, small_disk):
+    database = small_disk / "users.sqlite3"
+    server = start_server("gunicorn", database)
+    body = json.dumps({"about": "x" * 20_000})
+    answers = {}
+    while not answers or list(answers.values())[-1] == 201:
+        user_id = str(uuid.uuid4())
+        answers[user_id] = server.request("POST", f"/users/{user_id}", body)[0]
+        assert len(answers) < 200
+    assert server.request("GET", "/_double/health") == (503, {"detail": "Insufficient Storage"})
+    assert server.request("POST", "/_double/reset") == (507, {"detail": "Insufficient Storage"})
+
+    subprocess.run(["mount", "-o", "remount,size=4m", str(small_disk)], check=True)
+    assert server.request("GET", "/_double/health") == (200, {"status": "ok", "version": "0.1.0"})
+    assert server.request("POST", f"/users/{user_id}", body)[0] == 201  # the one answered 507, sent again
+    assert {user for (_, user) in stored_users(database)} == set(answers)
+    assert sum(status == 201 for status in answers.values()) == len(answers) - 1 > 10
