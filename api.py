@@ -43,7 +43,7 @@ def create_or_update_user(call):
 
 @operation(bp.post, "/users", 201, "User", body=USER_BODY, path=())
 def create_user(call):
-    return user_json(users_db.write_user(call.developer_id, str(new_uuid7()), call.body, now_micros()))
+    return user_json(users_db.create_user(call.developer_id, new_uuid7, call.body, now_micros()))
 
 
 @operation(bp.get, "/users/<user_id>", 200, "User", not_found=UserNotFoundDuringGet)

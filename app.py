@@ -23,6 +23,7 @@ def create_app(test_config=None):
         JOURNAL_SIZE=1000,
         SEED_FILE=None,
         EMBED_NEW_CHUNKS=False,
+        SERVER_START=None,  # what names this server start for all its workers (double.import_seed_file)
     )
     app.config.from_prefixed_env()
     if test_config is not None:

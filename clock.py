@@ -32,8 +32,8 @@ def new_uuid7():
     """A new time-ordered UUIDv7.
 
     Under a frozen clock it is made of the frozen time and a count of the ids made
-    since the clock was frozen, instead of random bits: the same test then gets
-    the same ids on every run.
+    under frozen clocks since the last full reset, instead of random bits: the same
+    test then gets the same ids on every run, and the count never gives an id twice.
     """
     frozen = frozen_now()
     count = None if frozen is None else double_db.count_frozen_id()

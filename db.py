@@ -1,5 +1,7 @@
 """SQLite access: one pool of open connections per app, handed out by get_db()."""
 
+import contextlib
+import os
 import sqlite3
 import threading
 import time
@@ -9,8 +11,17 @@ import click
 from flask import current_app, g
 from flask.cli import with_appcontext
 
+from .errors import DatabaseBusy, DatabaseGone
+
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
-TABLES = ("users", "docs", "double_state", "journal", "faults")
+TABLES = ("users", "docs", "double_state", "journal_entries", "journal_ids", "seed_import", "health_probe", "faults")
+# How long a statement waits out a database locked by other writers before the request is a 503.
+BUSY_TIMEOUT = 10
+# Connections to a file a process has in use at once, and keeps open idle. Only a request being answered
+# holds one (not one whose body is still on its way): gunicorn.conf.py's 8 threads a worker need 8, and
+# SQLite runs one write at a time anyway.
+MAX_CONNECTIONS = 16
+IDLE_CONNECTIONS = 8
 
 
 class Connection(sqlite3.Connection):
@@ -31,44 +42,72 @@ class Connection(sqlite3.Connection):
         return while_busy(super().executescript, *args)
 
 
-def while_busy(statement, *args, timeout=10):
-    """Run `statement`, trying again after 50 µs, then twice as long each time up to 2 ms, for `timeout` seconds."""
+def while_busy(statement, *args):
+    """Run `statement`, trying again after 50 µs, then twice as long each time up to 2 ms, for BUSY_TIMEOUT seconds."""
     nap = 0.00005
     deadline = None
     while True:
         try:
             return statement(*args)
         except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
                 raise
-            deadline = deadline or time.monotonic() + timeout
+            deadline = deadline or time.monotonic() + BUSY_TIMEOUT
             if time.monotonic() > deadline:
-                raise
+                raise DatabaseBusy() from error
             time.sleep(nap)
             nap = min(nap * 2, 0.002)
 
 
 class ConnectionPool:
-    """Open connections kept for reuse, so a request does not pay for connecting.
+    """Open connections of a database file kept for reuse, so a request does not pay for connecting.
 
-    A file database gets as many connections as there are concurrent requests.
+    At most MAX_CONNECTIONS are in use at once (one more waits for one, then is DatabaseBusy), and at most
+    IDLE_CONNECTIONS wait idle: more are closed. One is handed out only while the file at the path is the one
+    the pool opened: deleted or replaced, the writes would be lost or split between two files (DatabaseGone).
     """
 
     def __init__(self, path):
         self.path = path
-        self.idle = []  # list.append and list.pop are atomic: no lock needed between threads
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.lock = threading.Lock()  # over `idle`: 300 threads giving back at once kept 24 idle without it
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.idle = [open_db(path)]
+        self.file = file_identity(path)
 
     def take(self):
+        if file_identity(self.path) != self.file:
+            raise DatabaseGone()
+        if not self.slots.acquire(timeout=BUSY_TIMEOUT):
+            raise DatabaseBusy()
+        with self.lock:
+            if self.idle:
+                return self.idle.pop()
         try:
-            return self.idle.pop()
-        except IndexError:
             return open_db(self.path)
+        except BaseException:
+            self.slots.release()
+            raise
 
     def give(self, db):
         if db.in_transaction:
             db.rollback()
-        self.idle.append(db)
+        with self.lock:
+            keep = len(self.idle) < IDLE_CONNECTIONS
+            if keep:
+                self.idle.append(db)
+        if not keep:
+            db.close()
+        self.slots.release()
+
+
+def file_identity(path):
+    """(device, inode) of the file at `path`; None when there is none."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 class SharedConnection:
@@ -103,7 +142,8 @@ def open_db(path):
 
 
 def connect(path):
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=Connection)
+    # timeout=0: no busy handler of SQLite's own (Python's default is 5 s of it), while_busy waits instead.
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=Connection, timeout=0)
     db.row_factory = sqlite3.Row
     # A test double must survive its own crash, which WAL mode gives at any setting, not a power cut of its
     # machine; NORMAL would fsync at every checkpoint, stalling a request for milliseconds.
@@ -111,13 +151,28 @@ def connect(path):
     # Some builds (Debian's) zero every freed page: a reset would write the whole database once more.
     db.execute("PRAGMA secure_delete = OFF")
     db.execute("PRAGMA temp_store = MEMORY")
+    # The WAL file is cut back to this size after a checkpoint: a large write leaves no large file behind.
+    db.execute(f"PRAGMA journal_size_limit = {4 * 1024 * 1024}")
     return db
 
 
 def apply_schema(db):
     """schema.sql, which every new connection applies: it holds the connection's own TEMP objects too."""
+    # Only a database without tables takes it (init-db converts an older file): the pages that deleted rows
+    # free can then be given back to the file system (double_db.give_space_back).
+    db.execute("PRAGMA auto_vacuum = INCREMENTAL")
     db.execute("PRAGMA journal_mode = WAL")
     db.executescript(SCHEMA)
+
+
+@contextlib.contextmanager
+def write_transaction():
+    """A transaction of the app context's connection that takes the write lock first (BEGIN IMMEDIATE), so that
+    what it reads no other write changes before it commits; rolled back on an error."""
+    db = get_db()
+    db.execute("BEGIN IMMEDIATE")
+    with db:
+        yield db
 
 
 def get_db():
@@ -141,14 +196,26 @@ def init_db_command():
     db = get_db()
     for table in TABLES:
         db.execute(f"DROP TABLE IF EXISTS {table}")
+    # A file made before auto_vacuum was set takes it now that it has no tables, through a VACUUM.
+    db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+    db.execute("VACUUM")
     apply_schema(db)
     click.echo("Initialized the database.")
 
 
+def refuse_memory_for_workers(database, workers):
+    """`:memory:` is one process's database. A server of several worker processes would give each a database of
+    its own: a user created through one would be 404 through the next. Its start refuses that (gunicorn.conf.py)."""
+    if database == ":memory:" and workers > 1:
+        raise ValueError(
+            f"FLASK_DATABASE=:memory: lives in one process, and this server starts {workers} worker processes, each "
+            "of which would have a database of its own: use a database file, or a single worker"
+        )
+
+
 def init_app(app):
     path = app.config["DATABASE"]
-    pool = SharedConnection() if path == ":memory:" else ConnectionPool(path)
-    app.extensions["db_pool"] = pool
-    pool.give(pool.take())  # the first connection puts the schema in place now, not in the first request
+    # Either opens its first connection now, which puts the schema in place before the first request.
+    app.extensions["db_pool"] = SharedConnection() if path == ":memory:" else ConnectionPool(path)
     app.teardown_appcontext(return_db)
     app.cli.add_command(init_db_command)

@@ -2,6 +2,8 @@
 snapshots of users and docs, embeddings, the clock."""
 
 import json
+import sqlite3
+import uuid
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -10,13 +12,25 @@ from flask import Blueprint, current_app, g, request
 from . import __version__, auth, docs, docs_db, double_db, jsonb, users_db, vectors
 from .api import user_json
 from .clock import now_micros
-from .db import get_db
-from .double_schemas import load_clock_change, load_embeddings, load_fault, load_reset_query, load_users, value_error
-from .errors import ClockNotFrozen, InvalidDeveloperId, NoSuchDoc, RequestValidationError
-from .responses import encode_compact, format_timestamp, json_response, no_content
-from .schemas import STRICT_JSON, body_value
+from .db import write_transaction
+from .double_schemas import (
+    clock_past_the_end,
+    load_clock_change,
+    load_embeddings,
+    load_fault,
+    load_journal_query,
+    load_reset_query,
+    load_users,
+    value_error,
+)
+from .errors import ApiError, ClockNotFrozen, InvalidDeveloperId, NoSuchDoc, RequestValidationError, Unhealthy, database_error
+from .responses import LATEST, encode_compact, format_timestamp, json_response, no_content
+from .schemas import LIST_JSON_DEPTH, MAX_JSON_DEPTH, body_value, json_value
 
 bp = Blueprint("double", __name__, url_prefix="/_double")
+# POST /_double/users takes an export of 100,000 users (49 MB at 490 bytes a user) and more: a limit of its own,
+# past the API's body limit. Parsed whole, 49 MB take some 450 MB of memory.
+IMPORT_MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 
 
 def init_app(app):
@@ -27,13 +41,25 @@ def init_app(app):
     with app.app_context():
         double_db.set_journal_size(size)
         if app.config["SEED_FILE"]:
-            seed = Path(app.config["SEED_FILE"])
-            try:
-                import_users(json.loads(seed.read_bytes()))
-            except RequestValidationError as error:
-                raise ValueError(f"{seed} is not a users export: {encode_compact(error.detail)}") from None
+            import_seed_file(Path(app.config["SEED_FILE"]), str(app.config["SERVER_START"] or uuid.uuid4()))
     app.register_blueprint(bp)
     app.register_blueprint(bp, url_prefix="/api/_double", name="double_under_api")
+
+
+def import_seed_file(seed, server_start):
+    """Import the seed file once per server start: not again in its other workers, nor in one that replaces
+    a worker that crashed (which would bring back what was deleted since). A server that starts several
+    workers names its start in FLASK_SERVER_START before it does (gunicorn.conf.py); without it a process
+    is a start of its own."""
+    if double_db.seed_imported(server_start):
+        return
+    try:
+        users, docs_chunks = imported(body_value(seed.read_bytes(), "application/json", LIST_JSON_DEPTH))
+        with write_transaction() as db:
+            if double_db.claim_seed_import(server_start):
+                store_import(db, users, docs_chunks)
+    except ApiError as error:
+        raise ValueError(f"{seed} is not a users export: {encode_compact(error.detail)}") from None
 
 
 @bp.before_request
@@ -63,7 +89,14 @@ def scoped(developer_id):
 
 @bp.get("/health")
 def health():
-    double_db.frozen_now()  # answers only from a database that is there
+    """200 while a write can be stored, which it tries; else 503 with the reason (full, busy, the file gone)."""
+    try:
+        double_db.probe_write()
+    except (ApiError, sqlite3.OperationalError) as error:
+        refusal = error if isinstance(error, ApiError) else database_error(error)
+        if refusal is None:
+            raise
+        raise Unhealthy(refusal.detail) from None
     return json_response(200, encode_compact({"status": "ok", "version": __version__}))
 
 
@@ -76,10 +109,11 @@ def reset():
 
 @bp.get("/requests")
 def list_requests():
-    entries = double_db.journal_entries(
-        request.args.get("method"), request.args.get("path"), scoped(request.args.get("developer_id"))
-    )
-    return items_response([journal_entry(entry) for entry in entries])
+    query = load_journal_query(request.args)
+    query["developer_id"] = scoped(query["developer_id"])
+    entries = double_db.journal_page(query)
+    next_cursor = entries[-1]["id"] if entries else query["cursor"]
+    return json_response(200, f'{{"items":[{",".join(map(journal_entry, entries))}],"next_cursor":{next_cursor}}}')
 
 
 @bp.delete("/requests")
@@ -89,18 +123,24 @@ def clear_requests():
 
 
 def journal_entry(entry):
-    return {
-        "method": entry["method"],
-        "path": entry["path"],
-        "query": query_object(entry["query"]),
-        "headers": {header_name(name): value for name, value in json.loads(entry["headers"]).items()},
-        "body": parsed(entry["body"]),
-        "status": entry["status"],
-        "response": parsed(entry["response"]),
-        "started_at": format_timestamp(entry["started_at"]),
-        "duration_ms": entry["duration_us"] / 1000,
-        "developer_id": entry["developer_id"],
+    """An entry as JSON text; its body and response are encoded each on its own: their nesting adds to no other."""
+    fields = {
+        "method": encode_compact(entry["method"]),
+        "path": encode_compact(entry["path"]),
+        "query": encode_compact(query_object(entry["query"])),
+        "headers": encode_compact({header_name(name): value for name, value in json.loads(entry["headers"]).items()}),
+        "body": kept_json(entry["body"], entry["body_size"]),
+        "body_size": str(entry["body_size"]),
+        "body_truncated": encode_compact(len(entry["body"]) < entry["body_size"]),
+        "status": str(entry["status"]),
+        "response": kept_json(entry["response"], entry["response_size"]),
+        "response_size": str(entry["response_size"]),
+        "response_truncated": encode_compact(len(entry["response"]) < entry["response_size"]),
+        "started_at": encode_compact(format_timestamp(entry["started_at"])),
+        "duration_ms": encode_compact(entry["duration_us"] / 1000),
+        "developer_id": encode_compact(entry["developer_id"]),
     }
+    return "{" + ",".join(f'"{name}":{text}' for name, text in fields.items()) + "}"
 
 
 def header_name(environ_name):
@@ -116,15 +156,21 @@ def query_object(query_string):
     return {key: found[0] if len(found) == 1 else found for key, found in values.items()}
 
 
-def parsed(data):
-    """A body as JSON, else as text; None when empty."""
-    if not data:
-        return None
-    text = data.decode(errors="replace")
-    try:
-        return STRICT_JSON.decode(text)
-    except ValueError:
-        return text
+def kept_json(data, size):
+    """A kept body as JSON text: the JSON it holds, if it was kept whole and is JSON any client can read back
+    (UTF-8, -16 or -32 as the API reads it, no lone surrogate, nested no deeper than the double answers);
+    else its text, what is not in its encoding replaced by U+FFFD; null when empty."""
+    if not size:
+        return "null"
+    encoding = json.detect_encoding(data)
+    if len(data) == size:
+        try:
+            encoded = encode_compact(json_value(data.decode(encoding), LIST_JSON_DEPTH))
+            encoded.encode()  # a lone surrogate survives decoding and encoding, and fails only here (a ValueError)
+            return encoded
+        except (ValueError, RecursionError):
+            pass
+    return encode_compact(data.decode(encoding, errors="replace"))
 
 
 @bp.post("/faults")
@@ -179,13 +225,16 @@ def exported_docs(developer_id):
 
 @bp.post("/users")
 def post_users():
-    users, imported_docs = import_users(json_body())
-    return json_response(200, encode_compact({"imported": users, "imported_docs": imported_docs}))
+    request.max_content_length = IMPORT_MAX_CONTENT_LENGTH
+    users, docs_chunks = imported(json_body(LIST_JSON_DEPTH))
+    with write_transaction() as db:
+        store_import(db, users, docs_chunks)
+    return json_response(200, encode_compact({"imported": len(users), "imported_docs": len(docs_chunks)}))
 
 
-def import_users(body):
-    """Upsert an export's users and replace its docs, keeping developers, ids, timestamps and embeddings, all in one
-    transaction; how many users and docs. A doc's user must be in the import or in the database."""
+def imported(body):
+    """An export's users and the chunks of each of its docs, validated, as users_db and docs_db store them: omitted
+    timestamps filled in; developers, ids, timestamps and embeddings kept."""
     now = now_micros()
     loaded_users, loaded_docs = load_users(body)
     users = []
@@ -193,18 +242,18 @@ def import_users(body):
         created_at = now if user["created_at"] is None else user["created_at"]
         updated_at = created_at if user["updated_at"] is None else user["updated_at"]
         users.append(users_db.stored_user(scoped(str(user["developer_id"])), str(user["id"]), user, updated_at, created_at))
-    chunks = [chunk for doc in loaded_docs for chunk in imported_chunks(doc, now)]
-    db = get_db()
-    db.execute("BEGIN IMMEDIATE")
-    with db:
-        users_db.write_users(db, users)
-        for index, doc in enumerate(loaded_docs):
-            if not users_db.user_exists(db, scoped(str(doc["developer_id"])), str(doc["user_id"])):
-                raise RequestValidationError(
-                    [value_error("no such user, in the import or the database", str(doc["user_id"]), ["body", "docs", index, "user_id"])]
-                )
-        docs_db.write_docs(db, chunks)
-    return len(users), len(loaded_docs)
+    return users, [imported_chunks(doc, now) for doc in loaded_docs]
+
+
+def store_import(db, users, docs_chunks):
+    """Upsert the users and replace the docs in the caller's transaction: all or nothing. A doc's user must be in
+    the import or in the database."""
+    users_db.upsert_users(users)
+    for index, (chunk, *_) in enumerate(docs_chunks):
+        if not users_db.user_exists(db, chunk["developer_id"], chunk["user_id"]):
+            message = "no such user, in the import or the database"
+            raise RequestValidationError([value_error(message, chunk["user_id"], ["body", "docs", index, "user_id"])])
+    docs_db.write_docs(db, [chunk for chunks in docs_chunks for chunk in chunks])
 
 
 def imported_chunks(doc, now):
@@ -247,9 +296,9 @@ def set_clock():
         now = change["now"]
         double_db.freeze_clock(now)
     else:
-        now = double_db.advance_clock(round(change["advance_seconds"] * 1_000_000))
+        now = double_db.advance_clock(round(change["advance_seconds"] * 1_000_000), LATEST)
         if now is None:
-            raise ClockNotFrozen()
+            raise ClockNotFrozen() if double_db.frozen_now() is None else clock_past_the_end(change["advance_seconds"])
     return json_response(200, encode_compact({"now": format_timestamp(now)}))
 
 
@@ -259,9 +308,9 @@ def unfreeze_clock():
     return no_content()
 
 
-def json_body():
+def json_body(max_depth=MAX_JSON_DEPTH):
     """The request body as the API reads it: parsed JSON, text, or None."""
-    return body_value(request.get_data(), request.headers.get("Content-Type"))
+    return body_value(request.get_data(), request.headers.get("Content-Type"), max_depth)
 
 
 def items_response(items):

@@ -4,7 +4,7 @@ All of it lives in the database, so every worker process of a server shares it.
 What must change atomically is one statement, or one transaction that takes the write lock first.
 """
 
-from .db import get_db
+from .db import get_db, write_transaction
 
 REQUEST_STATE = "SELECT frozen_now, EXISTS (SELECT 1 FROM faults) FROM double_state"
 
@@ -21,10 +21,23 @@ RETURNING status, body, headers, delay_ms
 FAULT_COLUMNS = "id, method, path, status, body, headers, delay_ms, times, remaining"
 
 JOURNAL_PRUNE_BATCH = 100
+# Free pages up to this many (1 MiB) are kept for the next rows, which a pruned journal soon needs again.
+FREE_PAGES_KEPT = 256
 
-ADD_JOURNAL_ENTRY = """
-INSERT INTO journal (method, path, api_path, query, headers, body, status, response, started_at, duration_us, developer_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+HIGHEST_JOURNAL_ID = "max(coalesce((SELECT max(id) FROM journal_entries), 0), (SELECT highest FROM journal_ids))"
+
+ADD_JOURNAL_ENTRY = f"""
+INSERT INTO journal_entries (id, method, path, api_path, query, headers, body, body_size, status, response,
+    response_size, started_at, duration_us, developer_id)
+VALUES ({HIGHEST_JOURNAL_ID} + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+# The entries a journal read may see: past the cursor, within the last journal_size, and matching the filters
+# (method, a GLOB over api_path, developer_id; each None for any).
+JOURNAL_MATCHES = """
+id > max(:cursor, coalesce((SELECT max(id) FROM journal_entries), 0) - (SELECT journal_size FROM double_state))
+AND (:method IS NULL OR method = :method) AND (:path IS NULL OR api_path GLOB :path)
+AND (:developer_id IS NULL OR developer_id = :developer_id)
 """
 
 
@@ -32,6 +45,28 @@ def request_state():
     """(the frozen clock or None, whether any fault is armed): the one look an API request takes."""
     (row,) = get_db().execute(REQUEST_STATE).fetchall()
     return tuple(row)
+
+
+def seed_imported(server_start):
+    """Whether FLASK_SEED_FILE was imported at this server start (by another of its workers)."""
+    return get_db().execute("SELECT 1 FROM seed_import WHERE server_start = ?", (server_start,)).fetchone() is not None
+
+
+def claim_seed_import(server_start):
+    """Note, in the caller's write transaction, that this server start imports its seed file: False if it did."""
+    return bool(
+        get_db().execute(
+            "INSERT INTO seed_import (id, server_start) VALUES (1, ?) ON CONFLICT (id) DO UPDATE"
+            " SET server_start = excluded.server_start WHERE server_start != excluded.server_start",
+            (server_start,),
+        ).rowcount
+    )
+
+
+def probe_write():
+    """A write of the health probe's row, 64 KiB: it fails as a write of a user and its journal entry would (the
+    disk full, the database locked). A small one would fit where a failed write had left its pages unused."""
+    get_db().execute("UPDATE health_probe SET writes = writes + 1, room = zeroblob(65536)")
 
 
 def frozen_now():
@@ -78,37 +113,57 @@ def add_journal_entry(*entry):
     db = get_db()
     entry_id = db.execute(ADD_JOURNAL_ENTRY, entry).lastrowid
     if entry_id % JOURNAL_PRUNE_BATCH == 0:
-        db.execute("DELETE FROM journal WHERE id <= ? - (SELECT journal_size FROM double_state)", (entry_id,))
+        db.execute("DELETE FROM journal_entries WHERE id <= ? - (SELECT journal_size FROM double_state)", (entry_id,))
+        give_space_back(db)
 
 
-def journal_entries(method=None, api_path=None, developer_id=None):
-    """The last journal_size entries, oldest first, their columns by name; `api_path` is a GLOB pattern."""
+def journal_page(query):
+    """The entries JOURNAL_MATCHES `query` (its filters and cursor), oldest first, at most query["limit"] of them."""
     return get_db().execute(
-        "SELECT method, path, query, headers, body, status, response, started_at, duration_us, developer_id"
-        " FROM journal"
-        " WHERE id > (SELECT max(id) FROM journal) - (SELECT journal_size FROM double_state)"
-        " AND (?1 IS NULL OR method = ?1) AND (?2 IS NULL OR api_path GLOB ?2)"
-        " AND (?3 IS NULL OR developer_id = ?3)"
-        " ORDER BY id",
-        (method, api_path, developer_id),
+        "SELECT id, method, path, query, headers, body, body_size, status, response, response_size, started_at,"
+        f" duration_us, developer_id FROM journal_entries WHERE {JOURNAL_MATCHES} ORDER BY id LIMIT :limit",
+        query,
     ).fetchall()
 
 
 def clear_journal(developer_id=None):
     """Empty the journal, or take out one developer's entries."""
-    get_db().execute("DELETE FROM journal WHERE ?1 IS NULL OR developer_id = ?1", (developer_id,))
+    with write_transaction() as db:
+        delete_journal_entries(db, developer_id)
+    give_space_back(db)
+
+
+def delete_journal_entries(db, developer_id):
+    """In the caller's write transaction: one developer's entries gone (None: all), their ids never given again."""
+    db.execute(f"UPDATE journal_ids SET highest = {HIGHEST_JOURNAL_ID}")
+    if developer_id is None:
+        # DELETE without WHERE empties a table at once, however large (SQLite's truncate optimisation).
+        db.execute("DELETE FROM journal_entries")
+    else:
+        db.execute("DELETE FROM journal_entries WHERE developer_id = ?", (developer_id,))
+
+
+def give_space_back(db):
+    """Return the pages deleted rows freed to the file system, unless there are only a few (db.apply_schema)."""
+    (free_pages,) = db.execute("PRAGMA freelist_count").fetchone()
+    if free_pages > FREE_PAGES_KEPT:
+        # Stepped to its end only by executescript: execute would free a single page.
+        db.executescript("PRAGMA incremental_vacuum")
 
 
 def freeze_clock(now):
-    get_db().execute("UPDATE double_state SET frozen_now = ?, frozen_ids = 0", (now,))
+    # The count of frozen ids goes on: frozen again at the same instant, POST /users makes no id twice.
+    get_db().execute("UPDATE double_state SET frozen_now = ?", (now,))
 
 
-def advance_clock(micros):
-    """Move the frozen clock; the new time, or None when the clock is not frozen."""
-    (row,) = get_db().execute(
-        "UPDATE double_state SET frozen_now = frozen_now + ? RETURNING frozen_now", (micros,)
+def advance_clock(micros, latest):
+    """Move the frozen clock, unless that takes it past `latest`; the new time, or None when it is not frozen or
+    would pass `latest`."""
+    rows = get_db().execute(
+        "UPDATE double_state SET frozen_now = frozen_now + ?1 WHERE frozen_now + ?1 <= ?2 RETURNING frozen_now",
+        (micros, latest),
     ).fetchall()
-    return row[0]
+    return rows[0][0] if rows else None
 
 
 def count_frozen_id():
@@ -120,22 +175,21 @@ def count_frozen_id():
 
 
 def unfreeze_clock():
-    get_db().execute("UPDATE double_state SET frozen_now = NULL, frozen_ids = 0")
+    get_db().execute("UPDATE double_state SET frozen_now = NULL")
 
 
 def reset(developer_id=None):
     """Everything gone; or, for one developer, their users, docs and journal entries."""
-    db = get_db()
-    db.execute("BEGIN IMMEDIATE")
-    with db:
+    with write_transaction() as db:
         if developer_id is None:
             # DELETE without WHERE empties a table at once, however large (SQLite's truncate optimisation).
             db.execute("DELETE FROM users")
             db.execute("DELETE FROM docs")
-            db.execute("DELETE FROM journal")
             db.execute("DELETE FROM faults")
+            # No user is left whose id a count from 0 could make again: a snapshot test gets the same ids.
             db.execute("UPDATE double_state SET frozen_now = NULL, frozen_ids = 0")
         else:
             db.execute("DELETE FROM users WHERE developer_id = ?", (developer_id,))
             db.execute("DELETE FROM docs WHERE developer_id = ?", (developer_id,))
-            db.execute("DELETE FROM journal WHERE developer_id = ?", (developer_id,))
+        delete_journal_entries(db, developer_id)
+    give_space_back(db)

@@ -5,13 +5,17 @@ import re
 import uuid
 
 from marshmallow import ValidationError, fields
-from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.http import HTTP_STATUS_CODES, is_hop_by_hop_header
 
 from . import vectors
 from .auth import DEFAULT_DEVELOPER_ID
 from .docs_schemas import Content
+from .errors import RequestValidationError
+from .responses import EARLIEST, LATEST, format_timestamp
 from .schemas import (
+    NAME_PATTERN,
     JSONObject,
+    PydanticInt,
     PydanticLiteral,
     PydanticSchema,
     PydanticUUID,
@@ -23,9 +27,14 @@ from .schemas import (
     missing_error,
     object_error,
     raise_if,
+    within_bounds,
 )
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# The longest glob a fault or a journal filter may give. SQLite refuses patterns over SQLITE_MAX_LIKE_PATTERN_LENGTH
+# (50,000 bytes by default: every request would then fail), and within that a glob costs up to its length times the
+# path's in steps: `*[bbb…]*` of 50,000 bytes took 0.7 s against an 8 KB path, of 256 characters 19 ms.
+GLOB_MAX_LENGTH = 256
 HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
@@ -52,15 +61,7 @@ class Number(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if type(value) not in self.types:
             raise self.make_error("invalid")
-        if self.minimum is not None and value < self.minimum:
-            raise field_error(
-                "greater_than_equal", f"Input should be greater than or equal to {self.minimum}", {"ge": self.minimum}
-            )
-        if self.maximum is not None and value > self.maximum:
-            raise field_error(
-                "less_than_equal", f"Input should be less than or equal to {self.maximum}", {"le": self.maximum}
-            )
-        return value
+        return within_bounds(value, self.minimum, self.maximum)
 
 
 class Headers(JSONObject):
@@ -73,11 +74,25 @@ class Headers(JSONObject):
                 raise ValidationError(error_item("string_type", [name], "Input should be a valid string", text))
             if not HEADER_NAME.fullmatch(name) or not HEADER_VALUE.fullmatch(text):
                 raise ValidationError(value_error("not a valid HTTP header", text, [name]))
+            if frames_the_connection(name):
+                raise ValidationError(value_error(CONNECTION_HEADER, text, [name]))
         return headers
 
 
+CONNECTION_HEADER = (
+    "a fault may not set a header of the connection (Content-Length, Transfer-Encoding, Connection, "
+    "Keep-Alive, Upgrade, TE, Trailer, Proxy-*): the server sets them, and two would break HTTP"
+)
+
+
+def frames_the_connection(name):
+    """The headers that frame or route a connection rather than describe an answer."""
+    lowered = name.lower()
+    return is_hop_by_hop_header(lowered) or lowered == "content-length" or lowered.startswith("proxy-")
+
+
 class Timestamp(fields.Field):
-    """An ISO 8601 date-time (UTC unless it says otherwise), loaded as microseconds since the epoch."""
+    """An ISO 8601 date-time (UTC unless it says otherwise) from EARLIEST to LATEST, as microseconds since the epoch."""
 
     def __init__(self, **kwargs):
         datetime_type = {"type": "datetime_type", "msg": "Input should be a valid datetime"}
@@ -93,7 +108,15 @@ class Timestamp(fields.Field):
             raise field_error("datetime_parsing", f"Input should be a valid datetime, {reason}", {"error": reason}) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=datetime.timezone.utc)
-        return (moment - EPOCH) // MICROSECOND
+        micros = (moment - EPOCH) // MICROSECOND
+        if micros < EARLIEST:
+            earliest = format_timestamp(EARLIEST)
+            message = f"Input should be greater than or equal to {earliest}"
+            raise field_error("greater_than_equal", message, {"ge": earliest})
+        if micros > LATEST:
+            latest = format_timestamp(LATEST)
+            raise field_error("less_than_equal", f"Input should be less than or equal to {latest}", {"le": latest})
+        return micros
 
 
 class JSONUUID(PydanticUUID):
@@ -123,7 +146,7 @@ class StrictSchema(PydanticSchema):
 
 class FaultDefinition(StrictSchema):
     method = PydanticLiteral(METHODS, allow_none=True, load_default=None)
-    path = StrictString(min_length=1, load_default="*")
+    path = StrictString(min_length=1, max_length=GLOB_MAX_LENGTH, load_default="*")
     status = Number(integer=True, minimum=200, maximum=599, allow_none=True, load_default=None)
     body = fields.Raw(allow_none=True, load_default=None)
     headers = Headers(load_default=dict)
@@ -136,9 +159,17 @@ class ClockChange(StrictSchema):
     advance_seconds = Number(integer=False, minimum=0, maximum=1_000_000_000, load_default=None)
 
 
+class StoredName(StrictString):
+    """A name as the API stores it: one its pattern takes, or the hosted default, "" (which the pattern does not)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return value if value == "" else super()._deserialize(value, attr, data, **kwargs)
+
+
 class ImportedUser(UserBody):
     """A user as GET /_double/users exports it: the API's fields, its developer, its id and timestamps."""
 
+    name = StoredName(max_length=120, pattern=NAME_PATTERN, load_default="")
     developer_id = JSONUUID(load_default=uuid.UUID(DEFAULT_DEVELOPER_ID))
     id = JSONUUID(required=True)
     created_at = Timestamp(load_default=None)
@@ -194,12 +225,23 @@ class ResetQuery(PydanticSchema):
     developer_id = PydanticUUID(load_default=None)
 
 
+class JournalQuery(PydanticSchema):
+    """GET /_double/requests: which entries (method, path glob, developer), and which page of them."""
+
+    method = StrictString(load_default=None)
+    path = StrictString(max_length=GLOB_MAX_LENGTH, load_default=None)
+    developer_id = PydanticUUID(load_default=None)
+    limit = PydanticInt(minimum=1, maximum=1000, load_default=100)
+    cursor = PydanticInt(minimum=0, maximum=2**63 - 1, load_default=0)
+
+
 EMBEDDINGS_CHANGE = EmbeddingsChange()
 IMPORTED_DOC = ImportedDoc()
 FAULT_DEFINITION = FaultDefinition()
 CLOCK_CHANGE = ClockChange()
 IMPORTED_USER = ImportedUser()
 RESET_QUERY = ResetQuery()
+JOURNAL_QUERY = JournalQuery()
 
 
 def require_object(body):
@@ -231,6 +273,12 @@ def load_clock_change(body):
     if (change["now"] is None) == (change["advance_seconds"] is None):
         raise_if([value_error("give exactly one of now and advance_seconds", data)])
     return change
+
+
+def clock_past_the_end(advance_seconds):
+    """The 422 for an advance that would take the frozen clock past LATEST."""
+    message = f"the clock would pass {format_timestamp(LATEST)}"
+    return RequestValidationError([value_error(message, advance_seconds, ["body", "advance_seconds"])])
 
 
 def load_users(body):
@@ -274,8 +322,20 @@ def load_embeddings(body):
     return change["embeddings"]
 
 
-def load_reset_query(args):
+def load_query(schema, args):
     errors = []
-    query = RESET_QUERY.load_or_collect(args, "query", errors)
+    query = schema.load_or_collect(args, "query", errors)
     raise_if(errors)
+    return query
+
+
+def load_reset_query(args):
+    return load_query(RESET_QUERY, args)
+
+
+def load_journal_query(args):
+    """The journal's filters (method, path, developer_id; None: any) and page (limit, cursor) of a query."""
+    query = load_query(JOURNAL_QUERY, args)
+    if query["developer_id"] is not None:
+        query["developer_id"] = str(query["developer_id"])
     return query

@@ -4,6 +4,8 @@
     hosted  `{"error": {…}}`, as the hosted v1 service's handlers answer (envelope.py)
 """
 
+import sqlite3
+
 from flask import current_app, g
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -68,6 +70,12 @@ class UnreadableBody(StarletteError):
 
 class BodyTooLarge(StarletteError):
     status, detail = 413, "Request body too large"
+
+
+class UserTooLarge(ApiError):
+    """A write that would store a user (its metadata as JSON, name, about and project) over the body limit."""
+
+    status, detail = 413, "User too large"
 
 
 class LimitOutOfRange(ApiError):
@@ -211,6 +219,33 @@ class RequestValidationError(ApiError):
         return envelope.validation_error(self.detail)
 
 
+class DatabaseBusy(ApiError):
+    """The database stayed locked by other writers for db.BUSY_TIMEOUT seconds: nothing was done, try again."""
+
+    status, detail = 503, "Database busy"
+
+    def __init__(self):
+        super().__init__(headers={"Retry-After": "1"})
+
+
+class StorageFull(ApiError):
+    """The disk is full: the write was not stored."""
+
+    status, detail = 507, "Insufficient Storage"
+
+
+class DatabaseGone(ApiError):
+    """The database file the double opened was deleted or replaced while it ran."""
+
+    status, detail = 503, "The database file was deleted or replaced: restart the double"
+
+
+class Unhealthy(ApiError):
+    """Health while a write cannot be stored; the detail says why."""
+
+    status = 503
+
+
 class HTTPError(StarletteError):
     """What Werkzeug's routing and request handling refuse, worded as Starlette words it."""
 
@@ -232,8 +267,26 @@ def error_response(error):
         return error_response(UnreadableBody())
 
 
+def database_error(error):
+    """The ApiError for what SQLite refused (busy, full), or None for a failure that is a bug."""
+    code = error.sqlite_errorcode & 0xFF  # the primary code of an extended one (SQLITE_BUSY_SNAPSHOT, …)
+    if code == sqlite3.SQLITE_BUSY:
+        return DatabaseBusy()
+    if code == sqlite3.SQLITE_FULL:
+        return StorageFull()
+    return None
+
+
+def sqlite_error(error):
+    known = database_error(error)
+    if known is None:
+        raise error  # Flask answers it with a 500 and logs the traceback
+    return error_response(known)
+
+
 def register(app):
     if app.config["ERROR_FORMAT"] not in ERROR_FORMATS:
         raise ValueError(f"ERROR_FORMAT must be one of {', '.join(ERROR_FORMATS)}, not {app.config['ERROR_FORMAT']!r}")
     app.register_error_handler(ApiError, error_response)
     app.register_error_handler(UnicodeEncodeError, lambda error: error_response(UnreadableBody()))
+    app.register_error_handler(sqlite3.OperationalError, sqlite_error)

@@ -4,8 +4,12 @@ import json
 import multiprocessing
 import os
 import secrets
+import sys
+import uuid
 
 from gunicorn import util
+
+from julep_users_double import db
 
 wsgi_app = "julep_users_double.app:create_app()"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -21,10 +25,17 @@ control_socket_disable = True
 
 
 def on_starting(server):
-    """Every worker must accept the same key, so a missing one is made once, here in the master."""
+    """:memory: is refused for more than one worker; every worker must accept the same key, so a missing one is
+    made once, here in the master; and all workers of this start, those replacing a crashed one too, import
+    FLASK_SEED_FILE only once."""
+    try:
+        db.refuse_memory_for_workers(os.environ.get("FLASK_DATABASE"), server.cfg.workers)
+    except ValueError as error:
+        sys.exit(f"Error: {error}")  # the message alone, no traceback; exit status 1
     if not os.environ.get("AGENTS_API_KEY"):
         os.environ["AGENTS_API_KEY"] = secrets.token_urlsafe(24)
         server.log.warning("AGENTS_API_KEY is not set; this run's API key is %s", os.environ["AGENTS_API_KEY"])
+    os.environ["FLASK_SERVER_START"] = str(uuid.uuid4())
 
 
 def post_fork(server, worker):

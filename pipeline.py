@@ -1,6 +1,9 @@
 """An API request's way through the double, step by step, and the one object that carries its state.
 
-    before_request   start        note the time; read the frozen clock and whether any fault is armed
+    before_request   start        note the time
+                     read_body    the whole body, before anything takes the database: a stalled body holds
+                                  no connection (400 if it breaks off, 413 over the limit)
+                     read_state   read the frozen clock and whether any fault is armed
                      play_fault   the oldest matching fault delays or answers (before the key, as a proxy would)
                      refuse_head  HEAD is a 405, as on FastAPI's routes
                      check key    403 unless the API key is sent
@@ -36,7 +39,7 @@ class ApiCall:
     frozen_now: int | None = None  # the frozen clock in microseconds, read once per request
     faults_armed: bool = False
     developer_id: str | None = None  # None until the key and the developer have been checked
-    body_bytes: bytes | None = None  # the body as read, for the journal
+    body_bytes: bytes | None = None  # the body as read: None until it is
     user_id: str | None = None  # the path's ids, validated
     doc_id: str | None = None
     query: dict | None = None
@@ -56,6 +59,8 @@ def before_request():
     if call is None:
         return None
     recorder.start(call)
+    read_body(call)
+    recorder.read_state(call)
     answer = recorder.play_fault(call)
     if answer is not None or request.blueprint is None:
         return answer
@@ -120,7 +125,7 @@ def validate(call, described, path):
         given = {name: request.args.getlist(name)[-1] for name in described.query.fields if name in request.args}
         call.query = described.query.load_or_collect(given, "query", errors)
     if described.body is not None:
-        call.raw = body_value(read_body(call), request.headers.get("Content-Type"))
+        call.raw = body_value(call.body_bytes, request.headers.get("Content-Type"))
         call.body = described.body.load_body(call.raw, errors)
     raise_if(errors)
 

@@ -1,15 +1,18 @@
 """What the double does to every API request besides answering it: play armed faults, keep the journal."""
 
 import json
+import sqlite3
 import time
 
 from flask import current_app, request
-from werkzeug.exceptions import HTTPException
 
 from . import db, double_db
+from .errors import ApiError
 from .responses import encode_compact, json_response
 
 REDACTED = "[REDACTED]"
+# What the journal keeps of a body or a response: their first 64 KiB, beside their whole size.
+KEPT_BYTES = 64 * 1024
 
 
 def api_path(path):
@@ -20,6 +23,9 @@ def api_path(path):
 def start(call):
     call.started_ns = time.perf_counter_ns()
     call.started_at = time.time_ns() // 1000
+
+
+def read_state(call):
     call.frozen_now, call.faults_armed = double_db.request_state()
 
 
@@ -39,29 +45,33 @@ def play_fault(call):
 
 
 def record(call, response):
-    """Add the request and its answer to the journal, unless the journal keeps nothing."""
+    """Add the request and its answer to the journal, unless the journal keeps nothing.
+
+    Journaling never fails the request it records: a write is answered as it was stored, journaled or not.
+    """
     config = current_app.config
     if not config["JOURNAL_SIZE"]:
         return
-    body = call.body_bytes
-    if body is None:  # the view did not read it
-        try:
-            body = request.get_data()
-        except HTTPException:  # a body too large to read
-            body = b""
-    double_db.add_journal_entry(
-        request.method,
-        request.path,
-        api_path(request.path),
-        request.query_string,
-        redacted_headers(request.environ, config),
-        body,
-        response.status_code,
-        response.get_data(),
-        call.started_at,
-        (time.perf_counter_ns() - call.started_ns) // 1000,
-        call.developer_id,
-    )
+    body = call.body_bytes or b""  # None: it could not be read (broken off, too large)
+    answer = response.get_data()
+    try:
+        double_db.add_journal_entry(
+            request.method,
+            request.path,
+            api_path(request.path),
+            request.query_string,
+            redacted_headers(request.environ, config),
+            body[:KEPT_BYTES],
+            len(body),
+            response.status_code,
+            answer[:KEPT_BYTES],
+            len(answer),
+            call.started_at,
+            (time.perf_counter_ns() - call.started_ns) // 1000,
+            call.developer_id,
+        )
+    except (sqlite3.Error, ApiError) as error:
+        current_app.logger.warning("Journal entry not stored: %s", error)
 
 
 def redacted_headers(environ, config):

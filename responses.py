@@ -31,6 +31,12 @@ def redirect(location):
     return response
 
 
+# The instants a timestamp can be written for (years of four digits) and a UUIDv7 can hold, in microseconds
+# since the epoch: 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z.
+EARLIEST = 0
+LATEST = 253_402_300_799_999_999
+
+
 def format_timestamp(micros):
     """UTC, as pydantic writes a datetime: microseconds only when there are any."""
     seconds, fraction = divmod(micros, 1_000_000)

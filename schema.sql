@@ -38,25 +38,52 @@ CREATE TABLE IF NOT EXISTS double_state (
     id           INTEGER PRIMARY KEY CHECK (id = 1),
     journal_size INTEGER NOT NULL DEFAULT 1000,
     frozen_now   INTEGER,                    -- microseconds since the epoch; NULL: the real clock
-    frozen_ids   INTEGER NOT NULL DEFAULT 0  -- UUIDv7 ids made since the clock was frozen
+    frozen_ids   INTEGER NOT NULL DEFAULT 0  -- UUIDv7 ids made under a frozen clock since the last full reset
 );
 INSERT OR IGNORE INTO double_state (id) VALUES (1);
 
-CREATE TABLE IF NOT EXISTS journal (
+-- The journal of versions before 0.2 kept whole bodies and gave a cleared entry's id to the next one.
+DROP TABLE IF EXISTS journal;
+CREATE TABLE IF NOT EXISTS journal_entries (
     -- The columns that filters read come first, before the large ones: a scan then reads no overflow pages.
-    id           INTEGER PRIMARY KEY,
-    developer_id TEXT,
-    method       TEXT NOT NULL,
-    api_path     TEXT NOT NULL,    -- path without the /api prefix
-    path         TEXT NOT NULL,
-    status       INTEGER NOT NULL,
-    started_at   INTEGER NOT NULL, -- microseconds since the epoch, real time
-    duration_us  INTEGER NOT NULL,
-    query        BLOB NOT NULL,    -- the raw query string
-    headers      TEXT NOT NULL,    -- JSON object of WSGI environ names, the API key redacted
-    body         BLOB NOT NULL,
-    response     BLOB NOT NULL
+    id            INTEGER PRIMARY KEY, -- never given twice, so that a reader's cursor stays valid (journal_ids)
+    developer_id  TEXT,
+    method        TEXT NOT NULL,
+    api_path      TEXT NOT NULL,    -- path without the /api prefix
+    path          TEXT NOT NULL,
+    status        INTEGER NOT NULL,
+    started_at    INTEGER NOT NULL, -- microseconds since the epoch, real time
+    duration_us   INTEGER NOT NULL,
+    body_size     INTEGER NOT NULL, -- bytes of the whole body; body holds at most recorder.KEPT_BYTES of them
+    response_size INTEGER NOT NULL,
+    query         BLOB NOT NULL,    -- the raw query string
+    headers       TEXT NOT NULL,    -- JSON object of WSGI environ names, the API key redacted
+    body          BLOB NOT NULL,
+    response      BLOB NOT NULL
 );
+
+-- The server start that imported FLASK_SEED_FILE (double.py): its other workers, and those replacing a worker
+-- that crashed, do not import it again.
+CREATE TABLE IF NOT EXISTS seed_import (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    server_start TEXT NOT NULL
+);
+
+-- The highest journal id given before entries were deleted: the next ids go on from it, never back to a
+-- deleted one. (AUTOINCREMENT would do the same at the cost of one more page written by every request.)
+CREATE TABLE IF NOT EXISTS journal_ids (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    highest INTEGER NOT NULL DEFAULT 0
+);
+INSERT OR IGNORE INTO journal_ids (id) VALUES (1);
+
+-- Written by every GET /_double/health: it is healthy while a write as large as its room can be stored.
+CREATE TABLE IF NOT EXISTS health_probe (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    writes INTEGER NOT NULL DEFAULT 0,
+    room   BLOB
+);
+INSERT OR IGNORE INTO health_probe (id) VALUES (1);
 
 CREATE TABLE IF NOT EXISTS faults (
     id        INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -105,19 +105,34 @@ WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005
 INTEGER_TEXT = re.compile(r"([+-]?[0-9]+(?:_[0-9]+)*)(?:\.0+)?")
 
 
+def within_bounds(value, minimum, maximum):
+    """`value`, unless it is outside `minimum`..`maximum` (None: unbounded), which is pydantic's ge/le error."""
+    if minimum is not None and value < minimum:
+        raise field_error("greater_than_equal", f"Input should be greater than or equal to {minimum}", {"ge": minimum})
+    if maximum is not None and value > maximum:
+        raise field_error("less_than_equal", f"Input should be less than or equal to {maximum}", {"le": maximum})
+    return value
+
+
 class PydanticInt(fields.Field):
-    """An integer from query text, parsed as pydantic-core parses a str in lax mode."""
+    """An integer from query text, parsed as pydantic-core parses a str in lax mode, within its bounds if any."""
+
+    def __init__(self, *, minimum=None, maximum=None, **kwargs):
+        super().__init__(**kwargs)
+        self.minimum = minimum
+        self.maximum = maximum
 
     def _deserialize(self, value, attr, data, **kwargs):
         match = INTEGER_TEXT.fullmatch(value.strip(WHITE_SPACE))
         if match is None:
             raise field_error("int_parsing", "Input should be a valid integer, unable to parse string as an integer")
         try:
-            return int(match[1])
+            number = int(match[1])
         except ValueError:  # past int()'s 4300 digits, where pydantic-core stops too
             raise field_error(
                 "int_parsing_size", "Unable to parse input string as an integer, exceeded maximum size"
             ) from None
+        return within_bounds(number, self.minimum, self.maximum)
 
 
 class PydanticLiteral(fields.Field):
@@ -358,20 +373,50 @@ def finite_float(text):
 # json.loads with these hooks would build a decoder per call.
 STRICT_JSON = json.JSONDecoder(parse_constant=reject_constant, parse_float=finite_float)
 
+# How deep a request body's objects and lists may nest. The hosted service stops where Python's recursion limit
+# does (about 960 levels, depending on its stack); a fixed limit well inside it keeps every stored user readable
+# everywhere: in a list of users, in the export and its import, in the journal, and by a Python client.
+MAX_JSON_DEPTH = 512
+# A list of users nested that deep (GET /users, the export, and so the import): two levels more.
+LIST_JSON_DEPTH = MAX_JSON_DEPTH + 2
 
-def body_value(data, content_type):
+
+def json_value(text, max_depth=MAX_JSON_DEPTH):
+    """Strict JSON text as a value; ValueError for what is not JSON or nests deeper than `max_depth`."""
+    value = STRICT_JSON.decode(text)
+    # No value can nest deeper than its count of brackets: only then is it walked.
+    if text.count("[") + text.count("{") > max_depth and nests_deeper(value, max_depth):
+        raise ValueError(f"JSON nested deeper than {max_depth} levels")
+    return value
+
+
+def nests_deeper(value, max_depth):
+    """Whether objects and lists nest more than `max_depth` levels in `value`: walked level by level, not recursively."""
+    level = [value] if type(value) in CONTAINERS else []
+    for _ in range(max_depth):
+        below = []
+        for item in level:
+            below += [child for child in (item.values() if type(item) is dict else item) if type(child) in CONTAINERS]
+        level = below
+    return bool(level)
+
+
+CONTAINERS = (dict, list)
+
+
+def body_value(data, content_type, max_depth=MAX_JSON_DEPTH):
     """The request body as FastAPI hands it to pydantic: parsed JSON, the bytes themselves, or None when empty.
 
     Raises RequestValidationError for malformed JSON and UnreadableBody where
-    FastAPI answers 400 (or, for NaN and infinities, fails with a 500 that a
-    test double should not copy).
+    FastAPI answers 400 (or, for NaN, infinities and nesting past its recursion
+    limit, fails with a 500 that a test double should not copy).
     """
     if not data:
         return None
     if not content_type or is_json_media_type(content_type):
         try:
             # What json.loads does with bytes before decoding.
-            return STRICT_JSON.decode(data.decode(json.detect_encoding(data), "surrogatepass"))
+            return json_value(data.decode(json.detect_encoding(data), "surrogatepass"), max_depth)
         except json.JSONDecodeError as error:
             raise RequestValidationError(
                 [error_item("json_invalid", ["body", error.pos], "JSON decode error", {}, {"error": error.msg})]

@@ -5,8 +5,11 @@ Rows come back named (sqlite3.Row) by USER_FIELDS, the API's own names for a use
 
 import json
 
+from flask import current_app
+
 from . import docs_db
-from .db import get_db
+from .db import get_db, write_transaction
+from .errors import UserTooLarge
 from .responses import encode_compact
 
 # A user as the API answers it, in its key order; `id` is stored as user_id.
@@ -20,17 +23,24 @@ SELECTED = ", ".join("user_id AS id" if field == "id" else field for field in US
 # under load the lock was then held ten times as long, and the other writers slept in SQLite's busy wait. So
 # the row as written is read after the commit from written_user, where a TEMP trigger (schema.sql) copies it.
 # Without a created_at (the API's writes), an existing user keeps theirs; an import gives its own.
-UPSERT_USER = """
+INSERT_VALUES = """
 INSERT INTO users (developer_id, user_id, name, about, project, metadata, created_at, updated_at)
 VALUES (:developer_id, :id, :name, :about, :project, :metadata, coalesce(:created_at, :updated_at), :updated_at)
-ON CONFLICT (developer_id, user_id) DO UPDATE SET
+"""
+UPSERT_USER = INSERT_VALUES + """ON CONFLICT (developer_id, user_id) DO UPDATE SET
     name = excluded.name, about = excluded.about, project = excluded.project, metadata = excluded.metadata,
     created_at = coalesce(:created_at, users.created_at), updated_at = excluded.updated_at
 """
+# POST /users makes a new user: never one over a user that has the id already (an import may have given it).
+INSERT_USER = INSERT_VALUES + "ON CONFLICT (developer_id, user_id) DO NOTHING"
 
 UPDATE_USER = """
 UPDATE users SET name = :name, about = :about, project = :project, metadata = :metadata, updated_at = :updated_at
 WHERE developer_id = :developer_id AND user_id = :id
+"""
+# A patch writes only over the row it merged with: one changed since is merged again (patch_user).
+PATCH_USER = UPDATE_USER + """AND name = :read_name AND about = :read_about AND project = :read_project
+AND metadata = :read_metadata AND updated_at = :read_updated_at
 """
 
 WRITTEN_USER = f"SELECT seq, developer_id, {SELECTED} FROM written_user"
@@ -48,8 +58,9 @@ def stored_user(developer_id, user_id, user, updated_at, created_at=None):
 
     Like the hosted service's Postgres, the store cannot hold NUL characters:
     they are removed from every string, metadata keys and values included.
+    A user may hold no more than a request body (MAX_CONTENT_LENGTH): a patch could grow it without end.
     """
-    return {
+    stored = {
         "developer_id": developer_id,
         "id": user_id,
         "name": user["name"].replace("\x00", ""),
@@ -59,6 +70,10 @@ def stored_user(developer_id, user_id, user, updated_at, created_at=None):
         "created_at": created_at,
         "updated_at": updated_at,
     }
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit is not None and sum(len(stored[field].encode()) for field in WRITABLE_FIELDS) > limit:
+        raise UserTooLarge()
+    return stored
 
 
 def stored_metadata(metadata):
@@ -85,9 +100,19 @@ def write_user(developer_id, user_id, user, now):
     return written_user(db, developer_id, user_id)
 
 
-def write_users(db, users):
-    """Upsert many stored_user() parameter sets; the caller holds the transaction (all or none)."""
-    db.executemany(UPSERT_USER, users)
+def create_user(developer_id, new_id, user, now):
+    """Create a user under the first id from new_id() that the developer has no user with; the row as stored."""
+    db = get_db()
+    stored = stored_user(developer_id, None, user, now)
+    while True:
+        stored["id"] = str(new_id())
+        if db.execute(INSERT_USER, stored).rowcount:
+            return written_user(db, developer_id, stored["id"])
+
+
+def upsert_users(users):
+    """Upsert many stored_user() parameter sets, in the caller's transaction."""
+    get_db().executemany(UPSERT_USER, users)
 
 
 def user_exists(db, developer_id, user_id):
@@ -112,19 +137,22 @@ def written_user(db, developer_id, user_id):
 
 
 def patch_user(developer_id, user_id, changes, now):
-    """Change only the fields in `changes`, merging `metadata` key by key; the row, or None if no such user."""
+    """Change only the fields in `changes`, merging `metadata` key by key; the row, or None if no such user.
+
+    Optimistic: the user is read and merged holding no lock, and written only if it is still as read;
+    else it is merged again with what another write left. A merge of a large user then delays no one.
+    """
     db = get_db()
-    # IMMEDIATE takes the write lock before the read, so a concurrent patch cannot be lost.
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    while True:
         row = db.execute(SELECT_USER, (developer_id, user_id)).fetchone()
         if row is None:
             return None
         user = {field: row[field] for field in WRITABLE_FIELDS}
-        user["metadata"] = {**json.loads(row["metadata"]), **changes.pop("metadata", {})}
-        return update_user(developer_id, user_id, {**user, **changes}, now)
-    finally:
-        db.execute("COMMIT")
+        user["metadata"] = {**json.loads(row["metadata"]), **changes.get("metadata", {})}
+        stored = stored_user(developer_id, user_id, {**user, **changes, "metadata": user["metadata"]}, now)
+        read = {f"read_{field}": row[field] for field in (*WRITABLE_FIELDS, "updated_at")}
+        if db.execute(PATCH_USER, {**stored, **read}).rowcount:
+            return written_user(db, developer_id, user_id)
 
 
 def get_user(developer_id, user_id):
@@ -133,9 +161,7 @@ def get_user(developer_id, user_id):
 
 def delete_user(developer_id, user_id):
     """Delete a user and their docs (the hosted schema cascades); False if there was no such user."""
-    db = get_db()
-    db.execute("BEGIN IMMEDIATE")
-    with db:
+    with write_transaction() as db:
         cursor = db.execute("DELETE FROM users WHERE developer_id = ? AND user_id = ?", (developer_id, user_id))
         docs_db.delete_user_docs(db, developer_id, user_id)
     return cursor.rowcount == 1

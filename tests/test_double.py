@@ -152,7 +152,8 @@ def test_journal_entry_holds_the_request_and_the_answer(client):
     )
     (entry,) = journal(client)
     assert list(entry) == [
-        "method", "path", "query", "headers", "body", "status", "response", "started_at", "duration_ms", "developer_id"
+        "method", "path", "query", "headers", "body", "body_size", "body_truncated", "status", "response",
+        "response_size", "response_truncated", "started_at", "duration_ms", "developer_id",
     ]
     assert entry == {
         "method": "POST",
@@ -167,8 +168,12 @@ def test_journal_entry_holds_the_request_and_the_answer(client):
             "User-Agent": entry["headers"]["User-Agent"],
         },
         "body": {"name": "Ada"},
+        "body_size": 15,
+        "body_truncated": False,
         "status": 201,
         "response": response.get_json(),
+        "response_size": len(response.data),
+        "response_truncated": False,
         "started_at": entry["started_at"],
         "duration_ms": entry["duration_ms"],
         "developer_id": DEFAULT_DEVELOPER_ID,
@@ -228,7 +233,7 @@ def test_journal_keeps_only_the_last_journal_size_entries(tmp_path):
             paths = [entry["path"] for entry in journal(client)]
             assert paths == [f"/users/{uuid.UUID(int=k)}" for k in range(max(1, n - 4), n + 1)], n
     with app.app_context():
-        (stored,) = get_db().execute("SELECT count(*) FROM journal").fetchone()
+        (stored,) = get_db().execute("SELECT count(*) FROM journal_entries").fetchone()
     assert stored <= 5 + 100  # pruned in batches of 100
 
 
@@ -604,7 +609,10 @@ def test_a_frozen_clock_makes_uuid7_ids_from_its_time_and_a_count(client):
     second = client.post("/users", json={}, headers=AUTH).get_json()["id"]
     assert (first, second) == ("019b76da-a800-70fa-8000-000000000001", "019b76da-a800-70fa-8000-000000000002")
     assert uuid.UUID(first).version == 7
-    client.post("/_double/clock", json={"now": "2026-01-01T00:00:00.000250Z"}, headers=AUTH)  # freezing again counts anew
+    client.post("/_double/clock", json={"now": "2026-01-01T00:00:00.000250Z"}, headers=AUTH)  # freezing again counts on
+    assert client.post("/users", json={}, headers=AUTH).get_json()["id"] == "019b76da-a800-70fa-8000-000000000003"
+    client.post("/_double/reset", headers=AUTH)  # no user left: the count starts again
+    client.post("/_double/clock", json={"now": "2026-01-01T00:00:00.000250Z"}, headers=AUTH)
     assert client.post("/users", json={}, headers=AUTH).get_json()["id"] == first
 
 

@@ -70,3 +70,18 @@ def test_a_frozen_clock_holds_in_every_worker(gunicorn):
     assert len({user["id"] for user in users}) == 20
     httpx.post(f"{gunicorn}/_double/reset", headers=AUTH).raise_for_status()
     assert httpx.post(f"{gunicorn}/users", json={}, headers=AUTH).json()["created_at"] < "2030"
+
+
+def test_gunicorn_refuses_an_in_memory_database_for_two_workers(start_server):
+    with pytest.raises(RuntimeError, match="gunicorn exited at start-up") as refused:
+        start_server("gunicorn", database=":memory:", GUNICORN_CMD_ARGS="--workers 2")
+    assert (
+        "Error: FLASK_DATABASE=:memory: lives in one process, and this server starts 2 worker processes, each of "
+        "which would have a database of its own: use a database file, or a single worker"
+    ) in str(refused.value)
+
+
+def test_gunicorn_serves_an_in_memory_database_with_one_worker(start_server):
+    server = start_server("gunicorn", database=":memory:", GUNICORN_CMD_ARGS="--workers 1")
+    assert server.request("POST", "/users", "{}")[0] == 201
+    assert len(server.request("GET", "/users")[1]["items"]) == 1

@@ -193,6 +193,16 @@ def test_corpus_is_large_enough():
 def test_the_server_is_healthy_after_the_corpus(server):
     assert server.process.poll() is None
     assert server.request("POST", f"/users/{USER_ID}", '{"name": "After"}')[0] == 201
+    # Every entry the corpus left in the journal reads back, page by page.
+    status, page = server.request("GET", "/_double/requests?limit=1000")
+    entries = page["items"]
+    while status == 200 and len(page["items"]) == 1000:
+        status, page = server.request("GET", f"/_double/requests?limit=1000&cursor={page['next_cursor']}")
+        entries += page["items"]
+    assert status == 200
+    with sqlite3.connect(server.env["FLASK_DATABASE"]) as db:
+        (stored,) = db.execute("SELECT count(*) FROM journal_entries").fetchone()
+    assert len(entries) == min(stored, 1000) > 400  # the journal shows the last 1000 requests
     log = server.log()
     assert "Traceback" not in log
     assert API_KEY not in log
