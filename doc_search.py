@@ -6,7 +6,7 @@ import math
 from array import array
 
 from . import docs_db, jsonb, text_index, vectors
-from .errors import EmptyEmbedding, EmptyQuery, InvalidDocData, InvalidLanguageCode, NoCosineDistance
+from .errors import EmptyEmbedding, EmptyQuery, InvalidData, InvalidLanguageCode, NoCosineDistance
 
 
 def search_config(lang):
@@ -53,7 +53,7 @@ def search(developer_id, user_id, request):
         metadata_filter = jsonb.stored(request["metadata_filter"])
         text = None if config is None else jsonb.text_value(request["text"].replace("\x00", ""))
     except (vectors.NotAVector, jsonb.NotStorable):
-        raise InvalidDocData("search") from None
+        raise InvalidData("doc", "search") from None
     limit = request["limit"]
     if model == "TextOnlyDocSearchRequest":
         return by_text(developer_id, user_id, text_index.parse_query(config, text), limit, metadata_filter)

@@ -17,7 +17,7 @@ from .errors import (
     DuplicateDoc,
     DocOffsetNegative,
     DocsUnsortable,
-    InvalidDocData,
+    InvalidData,
     InvalidLanguageCode,
     LimitOutOfRange,
     NoDocCreated,
@@ -101,7 +101,7 @@ def create_user_doc(call):
     try:
         fields = title, contents, _ = stored_fields(body["title"], body["content"], body["metadata"])
     except jsonb.NotStorable:
-        raise InvalidDocData("create") from None
+        raise InvalidData("doc", "create") from None
     if current_app.config["EMBED_NEW_CHUNKS"]:
         embeddings = [vectors.local_embedding(title, content) for content in contents]
     else:
@@ -123,7 +123,7 @@ def list_user_docs(call):
         raise DocsUnsortable()
     metadata_filter = list_filter()
     if query["offset"] >= 2**63:  # past asyncpg's int8: a DataError
-        raise InvalidDocData("list")
+        raise InvalidData("doc", "list")
     developer_id, direction = call.developer_id, query["direction"]
     if metadata_filter:
         heads = docs_db.doc_heads(developer_id, call.user_id, direction)
@@ -149,7 +149,7 @@ def list_filter():
             if isinstance(value, float) and not math.isfinite(value):
                 value = None
             elif not isinstance(value, str):
-                raise InvalidDocData("list")
+                raise InvalidData("doc", "list")
             pairs.append((name.removeprefix("metadata_filter.").replace("\x00", ""), value and value.replace("\x00", "")))
     return pairs
 
@@ -203,14 +203,14 @@ def bulk_delete_user_docs(call):
 def delete_filter(metadata_filter):
     """Each key and value a text parameter of `metadata->>key = value`; anything but a string or null is a DataError."""
     if any(value is not None and type(value) is not str for value in metadata_filter.values()):
-        raise InvalidDocData("delete")
+        raise InvalidData("doc", "delete")
     try:
         return [
             (jsonb.text_value(key.replace("\x00", "")), value and jsonb.text_value(value.replace("\x00", "")))
             for key, value in metadata_filter.items()
         ]
     except jsonb.NotStorable:
-        raise InvalidDocData("delete") from None
+        raise InvalidData("doc", "delete") from None
 
 
 @operation(

@@ -241,7 +241,7 @@ def imported(body):
     for user in loaded_users:
         created_at = now if user["created_at"] is None else user["created_at"]
         updated_at = created_at if user["updated_at"] is None else user["updated_at"]
-        users.append(users_db.stored_user(scoped(str(user["developer_id"])), str(user["id"]), user, updated_at, created_at))
+        users.append(users_db.stored_user("import", scoped(str(user["developer_id"])), str(user["id"]), user, updated_at, created_at))
     return users, [imported_chunks(doc, now) for doc in loaded_docs]
 
 

@@ -138,14 +138,14 @@ class DocNotFound(ApiError):
     status, detail = 404, "No doc found during delete"
 
 
-class InvalidDocData(ApiError):
+class InvalidData(ApiError):
     """400 for what PostgreSQL or asyncpg refuses as data (DataError): a lone surrogate, a NUL in a jsonb key,
     a number for a text parameter, a vector of the wrong size."""
 
     status = 400
 
-    def __init__(self, operation):
-        super().__init__(f"Invalid doc data provided during {operation}")
+    def __init__(self, resource, operation):
+        super().__init__(f"Invalid {resource} data provided during {operation}")
 
 
 class PartlyEmbeddedDoc(ApiError):

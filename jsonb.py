@@ -4,6 +4,8 @@ What comes back from jsonb is normalised: object keys shorter first, then bytewi
 printed without exponent, so a float of 1e16 or more (Python writes it `1e+16`) comes back an integer.
 """
 
+import json
+import re
 from decimal import Decimal
 
 from .responses import encode_compact
@@ -14,23 +16,36 @@ class NotStorable(ValueError):
 
 
 def stored(value):
-    """The value as jsonb gives it back, NUL removed from its strings (sanitize_string) but not from its keys."""
-    if isinstance(value, str):
-        return text_value(value.replace("\x00", ""))
-    if isinstance(value, dict):
-        items = [(key_bytes(key), stored(item)) for key, item in value.items()]
-        return {key.decode(): item for key, item in sorted(items, key=lambda pair: (len(pair[0]), pair[0]))}
-    if isinstance(value, list):
-        return [stored(item) for item in value]
-    if type(value) is float:
-        return float_value(value)
-    return value
+    """The value as jsonb gives it back, NUL removed from its strings (sanitize_string) but not from its keys.
+
+    Done by the json module's C code, through the value's text, not by a walk in Python: values nest deeper
+    (512 levels) than Python's recursion limit would let a walk go.
+    """
+    text = encode_compact(value)
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        raise NotStorable("a lone surrogate") from None
+    if "\\u0000" in text:  # a NUL somewhere, or a backslash before "u0000": the keys decide which
+        json.loads(text, object_pairs_hook=refuse_nul_keys)
+        text = NUL.sub(r"\1", text)
+    return json.loads(text, object_pairs_hook=jsonb_object, parse_float=float_value)
 
 
-def key_bytes(key):
-    if "\x00" in key:
+# \u0000 after an even number of backslashes (after an odd one it is a backslash, then "u0000").
+NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+
+
+def refuse_nul_keys(pairs):
+    if any("\x00" in key for key, _ in pairs):
         raise NotStorable("jsonb cannot hold \\u0000")
-    return text_value(key).encode()
+    return None
+
+
+def jsonb_object(pairs):
+    """An object as jsonb orders it: shorter keys first, then bytewise (the last of a repeated key kept)."""
+    items = {key: item for key, item in pairs}
+    return dict(sorted(items.items(), key=lambda pair: (len(pair[0].encode()), pair[0].encode())))
 
 
 def text_value(text):
@@ -41,11 +56,11 @@ def text_value(text):
     return text
 
 
-def float_value(number):
-    # json.dumps writes repr(); numeric reads it and writes it back without an exponent.
-    written = repr(number)
+def float_value(written):
+    """A float as numeric gives it back: json.dumps writes repr(), numeric writes it back without an exponent."""
     if "e+" in written:
         return int(Decimal(written))
+    number = float(written)
     return 0.0 if number == 0 else number
 
 

@@ -7,9 +7,9 @@ import json
 
 from flask import current_app
 
-from . import docs_db
+from . import docs_db, jsonb
 from .db import get_db, write_transaction
-from .errors import UserTooLarge
+from .errors import InvalidData, UserTooLarge
 from .responses import encode_compact
 
 # A user as the API answers it, in its key order; `id` is stored as user_id.
@@ -53,57 +53,44 @@ METADATA_MATCHES = {
 }
 
 
-def stored_user(developer_id, user_id, user, updated_at, created_at=None):
-    """A user's statement parameters: `user` holds WRITABLE_FIELDS with the hosted defaults applied.
+def stored_user(operation, developer_id, user_id, user, updated_at, created_at=None):
+    """A user's statement parameters, stored as the hosted service's Postgres stores them: `user` holds
+    WRITABLE_FIELDS with the hosted defaults applied.
 
-    Like the hosted service's Postgres, the store cannot hold NUL characters:
-    they are removed from every string, metadata keys and values included.
-    A user may hold no more than a request body (MAX_CONTENT_LENGTH): a patch could grow it without end.
+    Every string loses its NUL characters (the hosted sanitize_string) and the metadata is kept as jsonb gives it
+    back (jsonb.stored: its key order, its numbers). What Postgres refuses, a lone surrogate or a NUL in a metadata
+    key, is the hosted 400 during `operation`. A user may hold no more than a request body (MAX_CONTENT_LENGTH):
+    a patch could grow it without end.
     """
-    stored = {
+    try:
+        texts = {field: jsonb.text_value(user[field].replace("\x00", "")) for field in ("name", "about", "project")}
+        metadata = encode_compact(jsonb.stored(user["metadata"]))
+    except jsonb.NotStorable:
+        raise InvalidData("user", operation) from None
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit is not None and len(metadata.encode()) + sum(len(text.encode()) for text in texts.values()) > limit:
+        raise UserTooLarge()
+    return {
         "developer_id": developer_id,
         "id": user_id,
-        "name": user["name"].replace("\x00", ""),
-        "about": user["about"].replace("\x00", ""),
-        "project": user["project"].replace("\x00", ""),
-        "metadata": stored_metadata(user["metadata"]),
+        **texts,
+        "metadata": metadata,
         "created_at": created_at,
         "updated_at": updated_at,
     }
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if limit is not None and sum(len(stored[field].encode()) for field in WRITABLE_FIELDS) > limit:
-        raise UserTooLarge()
-    return stored
-
-
-def stored_metadata(metadata):
-    """Metadata as stored: compact JSON text, without NUL characters."""
-    text = encode_compact(metadata)
-    # Only a NUL is written \u0000 by the encoder; the walk below is needed only then.
-    return encode_compact(without_nul(metadata)) if "\\u0000" in text else text
-
-
-def without_nul(value):
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, dict):
-        return {key.replace("\x00", ""): without_nul(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [without_nul(item) for item in value]
-    return value
 
 
 def write_user(developer_id, user_id, user, now):
     """Create the user or overwrite all of its fields, keeping created_at; the row as stored."""
     db = get_db()
-    db.execute(UPSERT_USER, stored_user(developer_id, user_id, user, now))
+    db.execute(UPSERT_USER, stored_user("create_or_update", developer_id, user_id, user, now))
     return written_user(db, developer_id, user_id)
 
 
 def create_user(developer_id, new_id, user, now):
     """Create a user under the first id from new_id() that the developer has no user with; the row as stored."""
     db = get_db()
-    stored = stored_user(developer_id, None, user, now)
+    stored = stored_user("create", developer_id, None, user, now)
     while True:
         stored["id"] = str(new_id())
         if db.execute(INSERT_USER, stored).rowcount:
@@ -122,7 +109,7 @@ def user_exists(db, developer_id, user_id):
 def update_user(developer_id, user_id, user, now):
     """Overwrite all fields of an existing user; the row as stored, or None if there is no such user."""
     db = get_db()
-    if not db.execute(UPDATE_USER, stored_user(developer_id, user_id, user, now)).rowcount:
+    if not db.execute(UPDATE_USER, stored_user("update", developer_id, user_id, user, now)).rowcount:
         return None
     return written_user(db, developer_id, user_id)
 
@@ -149,7 +136,7 @@ def patch_user(developer_id, user_id, changes, now):
             return None
         user = {field: row[field] for field in WRITABLE_FIELDS}
         user["metadata"] = {**json.loads(row["metadata"]), **changes.get("metadata", {})}
-        stored = stored_user(developer_id, user_id, {**user, **changes, "metadata": user["metadata"]}, now)
+        stored = stored_user("patch", developer_id, user_id, {**user, **changes, "metadata": user["metadata"]}, now)
         read = {f"read_{field}": row[field] for field in (*WRITABLE_FIELDS, "updated_at")}
         if db.execute(PATCH_USER, {**stored, **read}).rowcount:
             return written_user(db, developer_id, user_id)

@@ -82,10 +82,21 @@ def test_path_id_in_any_accepted_form_is_answered_lowercase_hyphenated(client):
         assert response.get_json()["id"] == USER_ID
 
 
-def test_nul_characters_are_removed_from_about_and_metadata(client):
-    user = post(client, {"about": "a\u0000b", "metadata": {"k\u0000": ["v\u0000", {"x\u0000y": "\u0000"}]}}).get_json()
+def test_nul_characters_are_removed_from_strings_as_the_hosted_sanitize_string_does(client):
+    user = post(client, {"about": "a\u0000b", "metadata": {"k": ["v\u0000", {"xy": "\u0000"}]}}).get_json()
     assert user["about"] == "ab"
     assert user["metadata"] == {"k": ["v", {"xy": ""}]}
+
+
+@pytest.mark.parametrize("metadata", [{"k\u0000": 1}, {"a": [{"x\u0000y": None}]}])
+def test_a_nul_in_a_metadata_key_is_what_jsonb_refuses(client, metadata):
+    response = post(client, {"metadata": metadata})
+    assert (response.status_code, response.get_json()) == (400, {"detail": "Invalid user data provided during create_or_update"})
+
+
+def test_metadata_comes_back_as_jsonb_keeps_it(client):
+    response = post(client, {"metadata": {"tag": "a", "n": 1, "bb": {"é": 1e16, "z": 1.5, "a": -0.0}, "aa": 0}})
+    assert b'"metadata":{"n":1,"aa":0,"bb":{"a":0.0,"z":1.5,"\xc3\xa9":10000000000000000},"tag":"a"}' in response.data
 
 
 def test_a_backslash_before_u0000_text_is_not_a_nul(client):
@@ -300,10 +311,16 @@ def test_other_content_types_are_validated_as_the_raw_text(client, content_type)
 
 @pytest.mark.parametrize(
     "body",
-    [b"\xff", b'{"about": "\\ud800"}', b'{"name": "A\\ud800"}', b'{"a": NaN}', b'{"a": -Infinity}', b'{"a": 1e999}', b"[" * 100_000, b'{"a": ' + b"1" * 10_000 + b"}"],
+    [b"\xff", b'{"name": "A\\ud800"}', b'{"a": NaN}', b'{"a": -Infinity}', b'{"a": 1e999}', b"[" * 100_000, b'{"a": ' + b"1" * 10_000 + b"}"],
 )
 def test_bodies_fastapi_cannot_read_or_answer_are_a_400(client, body):
     response = post(client, body)
     assert response.status_code == 400
     assert response.get_json() == {"detail": "There was an error parsing the body"}
     assert post(client, {}).status_code == 201
+
+
+@pytest.mark.parametrize("body", [b'{"about": "\\ud800"}', b'{"metadata": {"a": ["\\udfff"]}}'])
+def test_a_lone_surrogate_the_body_may_hold_is_what_postgres_refuses(client, body):
+    response = post(client, body)
+    assert (response.status_code, response.get_json()) == (400, {"detail": "Invalid user data provided during create_or_update"})

@@ -127,8 +127,21 @@ def test_patch_with_null_metadata_and_project_keeps_them(client):
 
 def test_patch_strips_nul_from_merged_metadata(client):
     created(client, USER_ID, metadata={"a": 1})
-    user = client.patch(f"/users/{USER_ID}", json={"metadata": {"b\u0000": "c\u0000"}, "about": "\u0000"}, headers=AUTH).get_json()
+    user = client.patch(f"/users/{USER_ID}", json={"metadata": {"b": "c\u0000"}, "about": "\u0000"}, headers=AUTH).get_json()
     assert (user["metadata"], user["about"]) == ({"a": 1, "b": "c"}, "")
+
+
+def test_patch_merges_metadata_in_jsonb_order(client):
+    created(client, USER_ID, metadata={"zz": 1, "b": 2})
+    response = client.patch(f"/users/{USER_ID}", json={"metadata": {"a": 3, "zz": 4}}, headers=AUTH)
+    assert b'"metadata":{"a":3,"b":2,"zz":4}' in response.data
+
+
+@pytest.mark.parametrize("method, operation", [("PUT", "update"), ("PATCH", "patch")])
+def test_what_postgres_refuses_is_invalid_user_data_during_the_operation(client, method, operation):
+    created(client, USER_ID)
+    response = client.open(f"/users/{USER_ID}", method=method, json={"metadata": {"k\u0000": 1}}, headers=AUTH)
+    assert (response.status_code, response.get_json()) == (400, {"detail": f"Invalid user data provided during {operation}"})
 
 
 def test_patch_unknown_user_is_404(client):
@@ -346,3 +359,8 @@ def test_one_developer_cannot_see_or_touch_anothers_users(tenants):
     assert [user["name"] for user in client.get("/users", headers=alice).get_json()["items"]] == ["Alice"]
     assert client.delete(f"/users/{USER_ID}", headers=bob).status_code == 202
     assert client.get(f"/users/{USER_ID}", headers=alice).status_code == 200
+
+
+def test_what_postgres_refuses_in_a_new_user_is_invalid_user_data_during_create(client):
+    response = client.post("/users", json={"about": "\ud800"}, headers=AUTH)
+    assert (response.status_code, response.get_json()) == (400, {"detail": "Invalid user data provided during create"})
