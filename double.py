@@ -65,15 +65,14 @@ def import_seed_file(seed, server_start):
 @bp.before_request
 def require_api_key():
     if current_app.view_functions[request.endpoint] is not health:
-        auth.check_api_key()
-        g.acting_developer = acting_developer()
+        g.acting_developer = acting_developer(auth.check_api_key())
 
 
-def acting_developer():
-    """In multi-tenant mode, the developer an X-Developer-Id names: the controls then reach only that developer's
-    users and journal entries. Without the header (a test harness) or in single-tenant mode, None: everyone's."""
-    if current_app.config["MULTI_TENANT_MODE"] and "X-Developer-Id" in request.headers:
-        return auth.calling_developer()
+def acting_developer(key_developer):
+    """In multi-tenant mode, the developer the key or an X-Developer-Id names: the controls then reach only that
+    developer's users and journal entries. Naming none (a test harness), or in single-tenant mode: None, everyone's."""
+    if current_app.config["MULTI_TENANT_MODE"] and (key_developer is not None or "X-Developer-Id" in request.headers):
+        return auth.developer_id(key_developer)
     return None
 
 

@@ -7,7 +7,7 @@
                      play_fault   the oldest matching fault delays or answers (before the key, as a proxy would)
                      refuse_head  HEAD is a 405, as on FastAPI's routes
                      check key    403 unless the API key is sent
-                     developer    the developer the request acts for (400 if multi-tenant and not a UUID)
+                     developer    the developer the request acts for: the key's or X-Developer-Id's (multi-tenant)
     the view         validate     path, query and body together: one 422 with every error, path first
                      act, answer  the route's own work; None means "not found", the route's 404 in the hosted words
     after_request    record       the journal entry
@@ -65,8 +65,7 @@ def before_request():
     if answer is not None or request.blueprint is None:
         return answer
     refuse_head()
-    auth.check_api_key()
-    call.developer_id = auth.developer_id()
+    call.developer_id = auth.developer_id(auth.check_api_key())
     return None
 
 

@@ -10,16 +10,18 @@ import httpx
 
 
 class JulepDouble:
-    """A double's SDK client, HTTP client and controls; all of them act as `developer_id` when one is given."""
+    """A double's SDK client, HTTP client and controls.
+
+    Given a `developer_id` (a multi-tenant double), all of them act as that developer, through the key of the
+    developer's own (`<api key>:<developer_id>`), which `env` hands to the code under test too.
+    """
 
     def __init__(self, http, api_key, developer_id=None):
         self.http = http
-        self.api_key = api_key
         self.developer_id = developer_id
+        self.api_key = api_key if developer_id is None else f"{api_key}:{developer_id}"
         self.url = str(http.base_url).rstrip("/")
-        self.headers = {"Authorization": f"Bearer {api_key}"}
-        if developer_id is not None:
-            self.headers["X-Developer-Id"] = developer_id
+        self.headers = {"Authorization": f"Bearer {self.api_key}"}
         self._client = None
 
     @property
@@ -31,7 +33,7 @@ class JulepDouble:
     def client(self):
         """A `julep.Julep` client of the double, whose retries do not sleep."""
         if self._client is None:
-            self._client = sdk_client(self.http, self.api_key, self.url, self.headers)
+            self._client = sdk_client(self.http, self.api_key, self.url)
         return self._client
 
     def reset(self):
@@ -98,7 +100,7 @@ def journal_filters(method, path):
     return {name: value for name, value in (("method", method), ("path", path)) if value is not None}
 
 
-def sdk_client(http, api_key, base_url, headers):
+def sdk_client(http, api_key, base_url):
     """A julep.Julep of the double on `http`'s transport, retrying at once instead of after the SDK's back-off."""
     try:
         from julep import Julep
@@ -109,4 +111,4 @@ def sdk_client(http, api_key, base_url, headers):
         def _calculate_retry_timeout(self, remaining_retries, options, response_headers=None):
             return 0
 
-    return ImpatientJulep(api_key=api_key, base_url=base_url, http_client=http, default_headers=headers)
+    return ImpatientJulep(api_key=api_key, base_url=base_url, http_client=http)

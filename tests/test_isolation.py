@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from conftest import AUTH, USER_ID, upsert
+from conftest import API_KEY, AUTH, USER_ID, upsert
 from servers import Client
 
 DEVELOPERS = [str(uuid.UUID(int=number << 96)) for number in range(1, 5)]
@@ -127,3 +127,35 @@ def test_same_user_id_under_two_developers_is_two_users(multi_tenant_client):
 
 def test_single_tenant_mode_ignores_the_developer_header(client):
     assert upsert(client, headers={**AUTH, "X-Developer-Id": "junk"}).status_code == 201
+
+
+def key_of(developer):
+    return {"Authorization": f"Bearer {API_KEY}:{developer}"}
+
+
+def test_a_key_that_names_a_developer_acts_for_them_without_the_header(multi_tenant_client):
+    alice, bob = DEVELOPERS[:2]
+    assert upsert(multi_tenant_client, headers=key_of(alice), name="Alice").status_code == 201
+    assert multi_tenant_client.get(f"/users/{USER_ID}", headers={**AUTH, "X-Developer-Id": alice}).get_json()["name"] == "Alice"
+    response = multi_tenant_client.get(f"/users/{USER_ID}", headers=key_of(bob))
+    assert (response.status_code, response.get_json()) == (404, {"detail": "User not found during get"})
+    assert [user["developer_id"] for user in multi_tenant_client.get("/_double/users", headers=key_of(alice)).get_json()["items"]] == [alice]
+    assert multi_tenant_client.post("/_double/reset", headers=key_of(bob)).status_code == 204
+    assert upsert(multi_tenant_client, headers={**AUTH, "X-Developer-Id": alice}, name="Alice").status_code == 201
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Authorization": f"Bearer {API_KEY}:not-a-uuid"},
+        {**key_of(DEVELOPERS[0]), "X-Developer-Id": DEVELOPERS[1]},
+    ],
+)
+def test_a_key_naming_no_uuid_or_another_developer_than_the_header_is_invalid(multi_tenant_client, headers):
+    response = upsert(multi_tenant_client, headers=headers)
+    assert (response.status_code, response.get_json()) == (400, {"detail": "Invalid developer ID"})
+
+
+def test_single_tenant_mode_takes_no_developer_key(client):
+    response = upsert(client, headers=key_of(DEVELOPERS[0]))
+    assert (response.status_code, response.get_json()) == (403, {"detail": "Could not validate API KEY"})
