@@ -52,7 +52,7 @@ def stored_users(database):
         return {row[0]: user_json(row) for row in rows}
 
 
-@pytest.mark.parametrize("kind", ["flask", "gunicorn"])
+@pytest.mark.parametrize("kind", ["flask", "production"])
 def test_every_answered_write_survives_sigkill(start_server, tmp_path, kind):
     database = tmp_path / "users.sqlite3"
     sent, answered, failures = {}, {}, []

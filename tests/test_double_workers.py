@@ -1,48 +1,23 @@
-"""The controls' state is shared by every worker of the production server (gunicorn, several processes)."""
+"""The controls' state is shared by every worker of the production server (several processes)."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
 
 from conftest import API_KEY, AUTH
+from servers import Server
 
-ROOT = Path(__file__).parent.parent
+pytestmark = pytest.mark.live
 
 
 @pytest.fixture(scope="module")
-def gunicorn(tmp_path_factory):
-    """The production command with two workers on a free port; yields its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "AGENTS_API_KEY": API_KEY,
-        "FLASK_DATABASE": str(tmp_path_factory.mktemp("gunicorn") / "users.sqlite3"),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"{url}/_double/health").raise_for_status()
-            break
-        except httpx.TransportError:
-            assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
-            time.sleep(0.1)
-    yield url
-    server.terminate()
-    server.wait(timeout=30)
+def production(tmp_path_factory):
+    """The production server (two workers) on a free port; yields its base URL."""
+    folder = tmp_path_factory.mktemp("production")
+    server = Server("production", folder / "users.sqlite3", folder / "server.log", API_KEY).start()
+    yield server.base
+    server.stop()
 
 
 def many(url, method, path, count, **kwargs):
@@ -54,21 +29,21 @@ def many(url, method, path, count, **kwargs):
         return list(pool.map(lambda _: client.request(method, path, **kwargs), range(count)))
 
 
-def test_a_fault_with_times_3_fires_exactly_three_times_across_workers(gunicorn):
-    httpx.post(f"{gunicorn}/_double/reset", headers=AUTH).raise_for_status()
-    httpx.post(f"{gunicorn}/_double/faults", json={"path": "/users", "status": 503, "times": 3}, headers=AUTH).raise_for_status()
-    statuses = [response.status_code for response in many(gunicorn, "GET", "/users", 40)]
+def test_a_fault_with_times_3_fires_exactly_three_times_across_workers(production):
+    httpx.post(f"{production}/_double/reset", headers=AUTH).raise_for_status()
+    httpx.post(f"{production}/_double/faults", json={"path": "/users", "status": 503, "times": 3}, headers=AUTH).raise_for_status()
+    statuses = [response.status_code for response in many(production, "GET", "/users", 40)]
     assert sorted(statuses) == [200] * 37 + [503] * 3
-    assert httpx.get(f"{gunicorn}/_double/faults", headers=AUTH).json() == {"items": []}
-    entries = httpx.get(f"{gunicorn}/_double/requests", headers=AUTH).json()["items"]
+    assert httpx.get(f"{production}/_double/faults", headers=AUTH).json() == {"items": []}
+    entries = httpx.get(f"{production}/_double/requests", headers=AUTH).json()["items"]
     assert sorted(entry["status"] for entry in entries) == sorted(statuses)
 
 
-def test_a_frozen_clock_holds_in_every_worker(gunicorn):
-    httpx.post(f"{gunicorn}/_double/reset", headers=AUTH).raise_for_status()
-    httpx.post(f"{gunicorn}/_double/clock", json={"now": "2030-01-01T00:00:00Z"}, headers=AUTH).raise_for_status()
-    users = [response.json() for response in many(gunicorn, "POST", "/users", 20, json={})]
+def test_a_frozen_clock_holds_in_every_worker(production):
+    httpx.post(f"{production}/_double/reset", headers=AUTH).raise_for_status()
+    httpx.post(f"{production}/_double/clock", json={"now": "2030-01-01T00:00:00Z"}, headers=AUTH).raise_for_status()
+    users = [response.json() for response in many(production, "POST", "/users", 20, json={})]
     assert {user["created_at"] for user in users} == {"2030-01-01T00:00:00Z"}
     assert len({user["id"] for user in users}) == 20
-    httpx.post(f"{gunicorn}/_double/reset", headers=AUTH).raise_for_status()
-    assert httpx.post(f"{gunicorn}/users", json={}, headers=AUTH).json()["created_at"] < "2030"
+    httpx.post(f"{production}/_double/reset", headers=AUTH).raise_for_status()
+    assert httpx.post(f"{production}/users", json={}, headers=AUTH).json()["created_at"] < "2030"

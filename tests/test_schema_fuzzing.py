@@ -71,7 +71,7 @@ def fuzzing_document(served):
 
 
 # The document is read from the app at collection time (schemathesis's lazy fixture loader does not
-# run on pytest 9); the server fixture checks that gunicorn serves the very same document.
+# run on pytest 9); the server fixture checks that the production server serves the very same document.
 DOCUMENT = create_app({"DATABASE": ":memory:", "API_KEY": API_KEY}).test_client().get("/openapi.json").get_json()
 schema = schemathesis.openapi.from_dict(fuzzing_document(DOCUMENT), config=CONFIG)
 
@@ -79,7 +79,7 @@ schema = schemathesis.openapi.from_dict(fuzzing_document(DOCUMENT), config=CONFI
 @pytest.fixture(scope="module")
 def api_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fuzzing")
-    server = Server("gunicorn", folder / "users.sqlite3", folder / "gunicorn.log", API_KEY).start()
+    server = Server("production", folder / "users.sqlite3", folder / "server.log", API_KEY).start()
     with urllib.request.urlopen(f"{server.base}/openapi.json") as response:
         assert json.load(response) == DOCUMENT
     yield f"{server.base}/api"
