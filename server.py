@@ -35,8 +35,6 @@ CONNECTIONS = 4096
 HEADER_TIMEOUT_MS = 5000
 # A worker still busy after SIGTERM (a held-open connection) is killed after this long: stopping takes under 2 s.
 KILL_TIMEOUT_S = 1
-# Each worker on a core of its own (Linux): its threads hand the GIL to each other on that core, not across two.
-PIN_WORKERS = hasattr(os, "sched_setaffinity")
 
 
 def serve(host="127.0.0.1", port=8000, workers=os.cpu_count(), env=None, on_ready=None):
@@ -105,23 +103,15 @@ def run(load_app, host, port, workers, on_listening=None):
     if on_listening is not None:
         # The port granian bound, which it hands its workers: for port 0, the one the system chose.
         server.on_startup(lambda: on_listening(server._ssp.__getstate__()[1]))
-    started = multiprocessing.Value("i", 0)
-    server.serve(target_loader=functools.partial(worker_app, load_app, started))
+    server.serve(target_loader=functools.partial(worker_app, load_app))
 
 
-def worker_app(load_app, started, _target):
+def worker_app(load_app, _target):
     """What each worker serves (a function of the module: Python 3.14 starts workers by spawn, which pickles it).
 
-    `started` counts the workers started so far. Consecutive workers take consecutive cores, from an offset of
-    the server's pid, so that doubles started side by side do not all crowd onto the first cores. (A worker
-    started again after a crash may share a core with another.)
+    Workers are not pinned to cores: pinned, the upsert gained a quarter in req/s, but a worker could not move
+    off a core that another process kept busy, and its p99 was two to three times as long (README, Performance).
     """
-    if PIN_WORKERS:
-        with started.get_lock():
-            index = started.value
-            started.value += 1
-        cores = sorted(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cores[(os.getppid() + index) % len(cores)]})
     return one_at_a_time(load_app())
 
 

@@ -38,10 +38,6 @@ FLASK = str(BIN / "flask")
 
 # Server commands, run from the repository root; {port} is filled in.
 PRODUCTION = [sys.executable, "-c", "from julep_users_double.server import serve; serve(port={port})"]
-UNPINNED = [
-    sys.executable, "-c",
-    "from julep_users_double import server; server.PIN_WORKERS = False; server.serve(port={port})",
-]
 FLOOR = [
     sys.executable, "-c",
     "import os; from bench.floor import create_app; from julep_users_double.server import run; "
@@ -58,7 +54,6 @@ FLASK_RUN_FLOOR = [FLASK, "--app", "bench/floor.py", "run", "--port", "{port}"]
 QUIET, HELD_OPEN, BUSY_CORE = "quiet", f"{IDLE} idle + {STALLED} stalled held open", "a core kept busy"
 LOADED = {
     "upsert: production (granian, server.py)": (PRODUCTION, (QUIET, HELD_OPEN, BUSY_CORE)),
-    "upsert: production, workers not pinned": (UNPINNED, (QUIET, BUSY_CORE)),
     "upsert: gunicorn (bench/gunicorn.conf.py)": (GUNICORN, (QUIET, HELD_OPEN, BUSY_CORE)),
     "floor: Flask hello, production server": (FLOOR, (QUIET,)),
     "floor: Flask hello, gunicorn": ([*GUNICORN, "bench.floor:create_app()"], (QUIET,)),
@@ -326,7 +321,7 @@ def report_load(workdir, rounds, seconds, warm_seconds):
         probes = f"  {median['health_max_ms']:.0f}, {median['upsert_max_ms']:.0f}" if "health_max_ms" in median else ""
         print(f"{name:56} {condition:30} {median['rate']:7.0f} {median['p50_ms']:7.2f} {median['p99_ms']:7.2f} "
               f"{median['errors']:6d} {median['cpu_us']:10.0f}{probes}")
-    production, _, gunicorn, floor, _, fastapi = [medians[name, QUIET] for name in LOADED]
+    production, gunicorn, floor, _, fastapi = [medians[name, QUIET] for name in LOADED]
     held = medians[next(iter(LOADED)), HELD_OPEN]
     print(f"upsert / FastAPI: {production['rate'] / fastapi['rate']:.2f} req/s, "
           f"{fastapi['cpu_us'] / production['cpu_us']:.2f} by CPU  (target >= 1.2: "
