@@ -119,7 +119,8 @@ def one_at_a_time(app):
     """The app, run for at most RUNNING requests of a worker at once, each only once its body has arrived.
 
     A body within the app's limit is read first, outside the turn, so a client that stalls in its body
-    holds a thread (of THREADS) but not a turn, nor any database connection.
+    holds a thread (of THREADS) but not a turn, nor any database connection. The answer is handed to granian
+    as a list, which it sends in one piece; an iterator it would stream through a channel (6% more CPU).
     """
     turns = threading.BoundedSemaphore(RUNNING)
     limit = app.config["MAX_CONTENT_LENGTH"]
@@ -129,7 +130,12 @@ def one_at_a_time(app):
         if length.isdigit() and (limit is None or int(length) <= limit):
             environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(int(length)))
         with turns:
-            return app(environ, start_response)
+            body = app(environ, start_response)
+            try:
+                return list(body)
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
 
     return app_in_turn
 
