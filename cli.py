@@ -1,4 +1,7 @@
-"""The command `julep-users-double` (also `python -m julep_users_double`): serve the double, print its document."""
+"""The command `julep-users-double` (also `python -m julep_users_double`): serve the double, print its document.
+
+Each option of `serve` falls back on the setting of the same meaning in the environment (README, Settings).
+"""
 
 import json
 import logging
@@ -9,6 +12,8 @@ import tempfile
 from pathlib import Path
 
 import click
+
+from .errors import ERROR_FORMATS
 
 LISTENING = "julep-users-double listening on {url}"
 
@@ -21,13 +26,14 @@ def main():
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, help="0 picks a free port.")
-@click.option("--key", help="The API key clients must send.  [default: AGENTS_API_KEY, else a random key, printed]")
-@click.option("--database", help="SQLite file.  [default: a fresh temporary file, removed at exit]")
+@click.option("--key", envvar="AGENTS_API_KEY", help="The API key clients must send.  [default: a random key, printed]")
+@click.option("--database", envvar="FLASK_DATABASE", help="SQLite file.  [default: a fresh temporary file, removed at exit]")
 @click.option("--workers", default=os.cpu_count(), show_default=True, help="Server processes.")
-@click.option("--seed", type=click.Path(exists=True, dir_okay=False), help="A users export to start from.")
-@click.option("--multi-tenant", is_flag=True, help="Scope users by the X-Developer-Id header.")
-def serve(host, port, key, database, workers, seed, multi_tenant):
-    """Serve the double until SIGTERM or SIGINT, with the production server."""
+@click.option("--seed", envvar="FLASK_SEED_FILE", type=click.Path(exists=True, dir_okay=False), help="A users export to start from.")
+@click.option("--multi-tenant", envvar="AGENTS_API_MULTI_TENANT_MODE", is_flag=True, help="Scope users by developer.")
+@click.option("--error-format", envvar="AGENTS_API_ERROR_FORMAT", type=click.Choice(ERROR_FORMATS), default="detail", show_default=True)
+def serve(host, port, key, database, workers, seed, multi_tenant, error_format):
+    """Serve the double with the production server until SIGTERM or SIGINT."""
     from .server import serve as run_server
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -35,13 +41,15 @@ def serve(host, port, key, database, workers, seed, multi_tenant):
     if database is None:
         scratch = tempfile.mkdtemp(prefix="julep-users-double-")
         database = str(Path(scratch) / "users.sqlite3")
-    settings = {"FLASK_DATABASE": database}
+    settings = {
+        "FLASK_DATABASE": database,
+        "AGENTS_API_MULTI_TENANT_MODE": str(multi_tenant).lower(),
+        "AGENTS_API_ERROR_FORMAT": error_format,
+    }
     if key:
         settings["AGENTS_API_KEY"] = key
     if seed:
         settings["FLASK_SEED_FILE"] = str(Path(seed).resolve())
-    if multi_tenant:
-        settings["AGENTS_API_MULTI_TENANT_MODE"] = "true"
     try:
         run_server(host, port, workers, settings, on_ready=lambda url: click.echo(LISTENING.format(url=url)))
     finally:
@@ -50,10 +58,11 @@ def serve(host, port, key, database, workers, seed, multi_tenant):
 
 
 @main.command()
-def openapi():
-    """Print the API's OpenAPI document (with the settings of the environment)."""
+@click.option("--error-format", envvar="AGENTS_API_ERROR_FORMAT", type=click.Choice(ERROR_FORMATS), default="detail", show_default=True)
+def openapi(error_format):
+    """Print the API's OpenAPI document."""
     from .app import create_app
 
-    app = create_app({"DATABASE": ":memory:", "API_KEY": "unused"})
+    app = create_app({"DATABASE": ":memory:", "API_KEY": "unused", "ERROR_FORMAT": error_format})
     json.dump(app.test_client().get("/openapi.json").get_json(), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")

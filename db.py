@@ -205,7 +205,7 @@ def init_db_command():
 
 def refuse_memory_for_workers(database, workers):
     """`:memory:` is one process's database. A server of several worker processes would give each a database of
-    its own: a user created through one would be 404 through the next. Its start refuses that (gunicorn.conf.py)."""
+    its own: a user created through one would be 404 through the next. Its start refuses that (server.serve)."""
     if database == ":memory:" and workers > 1:
         raise ValueError(
             f"FLASK_DATABASE=:memory: lives in one process, and this server starts {workers} worker processes, each "

@@ -49,7 +49,7 @@ def init_app(app):
 def import_seed_file(seed, server_start):
     """Import the seed file once per server start: not again in its other workers, nor in one that replaces
     a worker that crashed (which would bring back what was deleted since). A server that starts several
-    workers names its start in FLASK_SERVER_START before it does (gunicorn.conf.py); without it a process
+    workers names its start in FLASK_SERVER_START before it does (server.serve); without it a process
     is a start of its own."""
     if double_db.seed_imported(server_start):
         return

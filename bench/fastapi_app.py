@@ -1,6 +1,7 @@
 """The same upsert built the FastAPI way: pydantic models, sqlite3, one INSERT … ON CONFLICT.
 
-Served as the hosted service is served, by gunicorn with Uvicorn workers (see run.py).
+Served the fastest way the hosted service's stack allows: uvicorn with uvloop and httptools, two
+workers (see run.py); an `async` route, so each worker runs it on its event loop's one thread.
 The request model is the tests' reference (the hosted service's); the schema, statement and
 pragmas are the double's own, with RETURNING: its one thread per
 process has nobody to wait for between the statement's steps. The database file is BENCH_DATABASE.
@@ -17,20 +18,9 @@ from uuid import UUID
 
 from fastapi import FastAPI, Header, HTTPException
 from pydantic import BaseModel
-from uvicorn.workers import UvicornWorker
 
 from julep_users_double.db import SCHEMA, UPSERT_USER, USER_COLUMNS
 from reference import CreateOrUpdateUserRequest
-
-
-class PlainUvicornWorker(UvicornWorker):
-    """Uvicorn as the hosted service installs it (`uvicorn`, no extras): asyncio and h11.
-
-    The stock worker picks uvloop and httptools when they are installed (`uvicorn[standard]`).
-    """
-
-    CONFIG_KWARGS = {"loop": "asyncio", "http": "h11"}
-
 
 API_KEY = os.environ["AGENTS_API_KEY"]
 UPSERT_USER_RETURNING = f"{UPSERT_USER} RETURNING {USER_COLUMNS}"

@@ -101,7 +101,7 @@ def live_server(app):
 
 @pytest.fixture
 def start_server(tmp_path):
-    """Start live servers as subprocesses (`start("flask" | "gunicorn", database=…, api_key=…, **env)`); all stop at the end."""
+    """Start live servers as subprocesses (`start("flask" | "production", database=…, api_key=…, **env)`); all stop at the end."""
     started = []
 
     def start(kind, database=None, api_key=API_KEY, **settings):

@@ -1,9 +1,10 @@
-"""Live servers as subprocesses: `flask run` and the production command (gunicorn), each on a free port."""
+"""Live servers as subprocesses: `flask run` and the production server (`julep-users-double serve`), each on a free port."""
 
 import http.client
 import json
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -14,10 +15,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = {
     "flask": [sys.executable, "-m", "flask", "--app", "app", "run", "--port", "0"],
-    "gunicorn": [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", "127.0.0.1:0"],
+    # Two workers on any machine: several processes on one database file is what the production server is about.
+    "production": [sys.executable, "-m", "julep_users_double", "serve", "--port", "0", "--workers", "2"],
 }
-# Both servers log the port they were given: " * Running on http://…:P" and "Listening at: http://…:P".
-LISTENING = re.compile(rb"(?:Running on|Listening at:) http://127\.0\.0\.1:(\d+)")
+# Both servers say on which port they answer: " * Running on http://…:P" and "listening on http://…:P".
+LISTENING = re.compile(rb"(?:Running on|listening on) http://127\.0\.0\.1:(\d+)")
 START_TIMEOUT = 30
 
 
@@ -41,7 +43,7 @@ class Server:
     def start(self):
         with open(self.log_path, "ab") as log:
             offset = log.tell()
-            # A session of its own, so that the whole group (gunicorn's workers too) can be killed at once.
+            # A session of its own, so that the whole group (the production server's workers too) can be killed at once.
             self.process = subprocess.Popen(
                 COMMANDS[self.kind], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
@@ -81,14 +83,20 @@ class Server:
         return status, json.loads(text) if text else None
 
     def send_raw(self, data, timeout=10):
-        """Send raw bytes on a new connection; everything the server answers until it closes."""
+        """Send raw bytes on a new connection; the server's answer: status line, headers and body.
+
+        A request the server still waits on after a second (a body shorter than it says) is ended by shutting
+        the sending side; not at once, as granian does not answer a complete request whose client did that.
+        """
         with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as connection:
             connection.sendall(data)
-            connection.shutdown(socket.SHUT_WR)
-            answer = b""
-            while chunk := connection.recv(65536):
-                answer += chunk
-        return answer
+            if not select.select([connection], [], [], 1)[0]:
+                connection.shutdown(socket.SHUT_WR)
+            response = http.client.HTTPResponse(connection)
+            response.begin()
+            version = {10: "1.0", 11: "1.1"}[response.version]
+            head = f"HTTP/{version} {response.status} {response.reason}\r\n{response.msg}"
+            return head.encode("latin-1") + response.read()
 
     def kill(self):
         """SIGKILL every process of the server at once: a crash."""
@@ -98,7 +106,6 @@ class Server:
     def stop(self):
         if self.process is None or self.process.poll() is not None:
             return
-        # SIGINT: both servers stop at once (gunicorn's SIGTERM would linger over kept-alive connections).
         os.killpg(self.process.pid, signal.SIGINT)
         try:
             self.process.wait(timeout=10)

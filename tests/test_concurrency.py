@@ -75,7 +75,7 @@ def assert_nothing_lost(writes, database):
 
 
 @pytest.mark.live
-@pytest.mark.parametrize("kind", ["flask", "gunicorn"])
+@pytest.mark.parametrize("kind", ["flask", "production"])
 def test_parallel_upserts_on_one_server_lose_nothing(start_server, tmp_path, kind):
     database = tmp_path / "users.sqlite3"
     server = start_server(kind, database)

@@ -44,7 +44,7 @@ def write_until_killed(server, sent, answered, failures):
     return threads
 
 
-@pytest.mark.parametrize("kind", ["flask", "gunicorn"])
+@pytest.mark.parametrize("kind", ["flask", "production"])
 def test_every_answered_write_survives_sigkill(start_server, tmp_path, kind):
     database = tmp_path / "users.sqlite3"
     sent, answered, failures = {}, {}, []

@@ -329,7 +329,7 @@ def test_faults_are_played_oldest_first_and_delete_clears_them(client):
 
 
 def test_a_fault_with_times_2_fires_exactly_twice_across_workers(tmp_path):
-    """Two apps on one database file stand for two gunicorn workers; eight threads race through them."""
+    """Two apps on one database file stand for two workers of the production server; eight threads race through them."""
     path = str(tmp_path / "db.sqlite3")
     workers = [create_app({"DATABASE": path, "API_KEY": API_KEY}) for _ in range(2)]
     workers[0].test_client().post("/_double/faults", json={"path": "/users", "status": 503, "times": 2}, headers=AUTH)

@@ -34,7 +34,7 @@ def fill(disk):
             return filler
 
 
-@pytest.mark.parametrize("kind", ["flask", "gunicorn"])
+@pytest.mark.parametrize("kind", ["flask", "production"])
 def test_a_full_disk_is_507_for_what_is_not_stored_201_for_what_is_and_health_503_until_space_is_back(
     start_server, small_disk, kind
 ):
@@ -66,7 +66,7 @@ def test_a_full_disk_is_507_for_what_is_not_stored_201_for_what_is_and_health_50
 
 def test_a_disk_the_double_fills_itself_is_507_and_health_503_until_the_disk_grows(start_server, small_disk):
     database = small_disk / "users.sqlite3"
-    server = start_server("gunicorn", database)
+    server = start_server("production", database)
     body = json.dumps({"about": "x" * 20_000})
     answers = {}
     while not answers or list(answers.values())[-1] == 201:

@@ -193,7 +193,7 @@ def test_the_journal_keeps_the_hosted_answer(hosted):
 
 
 @pytest.mark.live
-@pytest.mark.parametrize("kind", ["flask", "gunicorn"])
+@pytest.mark.parametrize("kind", ["flask", "production"])
 def test_the_servers_take_the_setting_from_the_environment(start_server, kind):
     server = start_server(kind, AGENTS_API_ERROR_FORMAT="hosted")
     assert server.request("GET", f"/users/{U}") == (

@@ -4,7 +4,9 @@ a refused one changes nothing, and the server stays healthy.
 The corpus is tests/hostile_requests.txt, one case a line: a Python dict literal read with
 ast.literal_eval. Keys (all optional but `expect`):
 
-  expect      the exact status
+  expect      the exact status; None: the server closes the connection without an answer
+  bare        True: the server refuses the request itself, before the app, with the status alone
+              (granian answers malformed HTTP with no body)
   method      "POST"
   target      "/users/{id}"
   headers     {name: value} over the defaults (Host, Authorization, Content-Type: application/json,
@@ -124,7 +126,7 @@ def stored_state(database):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
-    server = Server("gunicorn", folder / "users.sqlite3", folder / "gunicorn.log", API_KEY).start()
+    server = Server("production", folder / "users.sqlite3", folder / "server.log", API_KEY).start()
     for user_id in (USER_ID, OTHER_ID):
         body = {"name": "Seed", "about": "untouched", "metadata": {"seed": True}}
         assert server.request("POST", f"/users/{user_id}", json.dumps(body))[0] == 201
@@ -137,9 +139,17 @@ def test_hostile_request(server, case):
     database = server.env["FLASK_DATABASE"]
     method, head, body = request_parts(case)
     before = stored_state(database)
+    if case["expect"] is None:
+        with pytest.raises(http.client.RemoteDisconnected):
+            exchange(server.port, method, head, body, case)
+        assert stored_state(database) == before
+        return
     status, content_type, answer = exchange(server.port, method, head, body, case)
     after = stored_state(database)
     assert status == case["expect"], answer[:500]
+    if case.get("bare"):
+        assert (content_type, answer, after) == (None, b"", before)
+        return
     if status == 307:  # a trailing slash: Starlette's empty redirect
         assert (answer, after) == (b"", before)
         return

@@ -93,7 +93,7 @@ def test_random_trailing_slashes_against_starlette(client, starlette, method, ta
 
 
 @pytest.mark.live
-@pytest.mark.parametrize("kind", ["flask", "gunicorn"])
+@pytest.mark.parametrize("kind", ["flask", "production"])
 def test_redirect_locations_are_encoded_by_the_servers_too(start_server, kind):
     server = start_server(kind)
     for target, location in [

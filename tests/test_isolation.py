@@ -40,7 +40,7 @@ def work(server, developer, created, failures):
 
 @pytest.mark.live
 def test_developers_at_work_together_never_meet(start_server):
-    server = start_server("gunicorn", AGENTS_API_MULTI_TENANT_MODE="true")
+    server = start_server("production", AGENTS_API_MULTI_TENANT_MODE="true")
     created = {developer: [] for developer in DEVELOPERS}
     failures = []
     threads = [threading.Thread(target=work, args=(server, developer, created[developer], failures)) for developer in DEVELOPERS]

@@ -1,7 +1,7 @@
 """GET /users at the limits of int(), SQLite integers and SQLite expressions: an answer, never a 500.
 
-These queries are longer than gunicorn's request line, so the hostile corpus cannot send them; `flask run`
-and in-process clients can.
+The longest of these queries are longer than the production server's request target (65,534 bytes), so the
+hostile corpus cannot send them; `flask run` and in-process clients can.
 """
 
 import pytest

@@ -88,7 +88,7 @@ def fuzzing_document(served):
 
 
 # The documents are read from the app at collection time (schemathesis's lazy fixture loader does not
-# run on pytest 9); the server fixtures check that gunicorn serves the very same documents.
+# run on pytest 9); the server fixtures check that the production server serves the very same documents.
 DOCUMENTS = {
     error_format: create_app({"DATABASE": ":memory:", "API_KEY": API_KEY, "ERROR_FORMAT": error_format})
     .test_client()
@@ -102,7 +102,7 @@ hosted_schema = schemathesis.openapi.from_dict(fuzzing_document(DOCUMENTS["hoste
 
 def serve(tmp_path_factory, error_format):
     folder = tmp_path_factory.mktemp(f"fuzzing-{error_format}")
-    server = Server("gunicorn", folder / "users.sqlite3", folder / "gunicorn.log", API_KEY, AGENTS_API_ERROR_FORMAT=error_format)
+    server = Server("production", folder / "users.sqlite3", folder / "server.log", API_KEY, AGENTS_API_ERROR_FORMAT=error_format)
     server.start()
     with urllib.request.urlopen(f"{server.base}/openapi.json") as response:
         assert json.load(response) == DOCUMENTS[error_format]

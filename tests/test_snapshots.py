@@ -179,9 +179,9 @@ def worker_pids(master):
 
 
 @pytest.mark.live
-@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="finds gunicorn's workers through /proc (Linux)")
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="finds the server's workers through /proc (Linux)")
 def test_a_worker_that_replaces_a_crashed_one_does_not_import_the_seed_file_again(start_server, tmp_path):
-    server = start_server("gunicorn", FLASK_SEED_FILE=seed_file(tmp_path), GUNICORN_CMD_ARGS="--workers 2")
+    server = start_server("production", FLASK_SEED_FILE=seed_file(tmp_path))
     client = Client(server)
     assert client.upsert(USER_ID, {"name": "Changed"})[0] == 201
     client.close()
@@ -191,7 +191,7 @@ def test_a_worker_that_replaces_a_crashed_one_does_not_import_the_seed_file_agai
         os.kill(worker, signal.SIGKILL)
     deadline = time.monotonic() + 30
     while set(worker_pids(server.process.pid)) & set(workers) or len(worker_pids(server.process.pid)) < 2:
-        assert time.monotonic() < deadline, "gunicorn did not replace its workers"
+        assert time.monotonic() < deadline, "the server did not replace its workers"
         time.sleep(0.05)
     server.wait_until_answering()
     assert server.request("GET", f"/users/{USER_ID}")[1]["name"] == "Changed"

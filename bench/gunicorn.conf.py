@@ -1,4 +1,7 @@
-"""The production server's defaults: `gunicorn` from the repository root reads this file."""
+"""gunicorn as the production server was set up before granian: bench/run.py compares the two.
+
+`gunicorn -c bench/gunicorn.conf.py` from the repository root.
+"""
 
 import json
 import multiprocessing
