@@ -3,6 +3,7 @@ snapshots of users and docs, embeddings, the clock."""
 
 import json
 import sqlite3
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -24,6 +25,7 @@ from .double_schemas import (
     value_error,
 )
 from .errors import ApiError, ClockNotFrozen, InvalidDeveloperId, NoSuchDoc, RequestValidationError, Unhealthy, database_error
+from .pause import pause
 from .responses import LATEST, encode_compact, format_timestamp, json_response, no_content
 from .schemas import LIST_JSON_DEPTH, MAX_JSON_DEPTH, body_value, json_value
 
@@ -31,6 +33,8 @@ bp = Blueprint("double", __name__, url_prefix="/_double")
 # POST /_double/users takes an export of 100,000 users (49 MB at 490 bytes a user) and more: a limit of its own,
 # past the API's body limit. Parsed whole, 49 MB take some 450 MB of memory.
 IMPORT_MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+# How often a journal read that waits (wait_ms) looks again: what it may answer late, and about 20 µs a look.
+JOURNAL_POLL_SECONDS = 0.005
 
 
 def init_app(app):
@@ -110,6 +114,9 @@ def reset():
 def list_requests():
     query = load_journal_query(request.args)
     query["developer_id"] = scoped(query["developer_id"])
+    deadline = time.monotonic() + query["wait_ms"] / 1000
+    while double_db.journal_count(query, query["min_count"]) < query["min_count"] and time.monotonic() < deadline:
+        pause(JOURNAL_POLL_SECONDS)
     entries = double_db.journal_page(query)
     next_cursor = entries[-1]["id"] if entries else query["cursor"]
     return json_response(200, f'{{"items":[{",".join(map(journal_entry, entries))}],"next_cursor":{next_cursor}}}')

@@ -126,6 +126,15 @@ def journal_page(query):
     ).fetchall()
 
 
+def journal_count(query, at_most):
+    """How many entries JOURNAL_MATCHES `query`, counted up to `at_most`."""
+    (row,) = get_db().execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM journal_entries WHERE {JOURNAL_MATCHES} LIMIT :at_most)",
+        {**query, "at_most": at_most},
+    ).fetchall()
+    return row[0]
+
+
 def clear_journal(developer_id=None):
     """Empty the journal, or take out one developer's entries."""
     with write_transaction() as db:

@@ -226,13 +226,16 @@ class ResetQuery(PydanticSchema):
 
 
 class JournalQuery(PydanticSchema):
-    """GET /_double/requests: which entries (method, path glob, developer), and which page of them."""
+    """GET /_double/requests: which entries (method, path glob, developer), which page of them, and how long to
+    wait for `min_count` of them to be there (a test of asynchronous code waits for its call, not sleeps)."""
 
     method = StrictString(load_default=None)
     path = StrictString(max_length=GLOB_MAX_LENGTH, load_default=None)
     developer_id = PydanticUUID(load_default=None)
     limit = PydanticInt(minimum=1, maximum=1000, load_default=100)
     cursor = PydanticInt(minimum=0, maximum=2**63 - 1, load_default=0)
+    wait_ms = PydanticInt(minimum=0, maximum=30_000, load_default=0)
+    min_count = PydanticInt(minimum=1, maximum=1000, load_default=1)
 
 
 EMBEDDINGS_CHANGE = EmbeddingsChange()

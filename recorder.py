@@ -8,6 +8,7 @@ from flask import current_app, request
 
 from . import db, double_db
 from .errors import ApiError
+from .pause import pause
 from .responses import encode_compact, json_response
 
 REDACTED = "[REDACTED]"
@@ -37,8 +38,7 @@ def play_fault(call):
     if fault is None:
         return None
     if fault["delay_ms"]:
-        db.return_db()  # an in-memory database has one connection: let other threads use it meanwhile
-        time.sleep(fault["delay_ms"] / 1000)
+        pause(fault["delay_ms"] / 1000)
     if fault["status"] is None:
         return None
     return json_response(fault["status"], fault["body"], json.loads(fault["headers"]))

@@ -4,6 +4,7 @@
 # threads at once, the codec can fail to load, and CPython then remembers it as unknown: every request after
 # is a 500. So it is loaded here, before any request.
 import encodings.idna  # noqa: F401
+import contextlib
 import functools
 import http.client
 import io
@@ -21,6 +22,7 @@ from granian.server import Server
 
 from .app import create_app
 from .db import refuse_memory_for_workers
+from .pause import TURN_GIVEN_UP
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +133,20 @@ def one_at_a_time(app):
     turns = threading.BoundedSemaphore(RUNNING)
     limit = app.config["MAX_CONTENT_LENGTH"]
 
+    @contextlib.contextmanager
+    def turn_given_up():
+        """While a request waits (pause.py), another may run: a delay fault or a long poll freezes no one."""
+        turns.release()
+        try:
+            yield
+        finally:
+            turns.acquire()
+
     def app_in_turn(environ, start_response):
         length = environ.get("CONTENT_LENGTH", "")
         if length.isdigit() and (limit is None or int(length) <= limit):
             environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(int(length)))
+        environ[TURN_GIVEN_UP] = turn_given_up
         with turns:
             body = app(environ, start_response)
             try:

@@ -95,7 +95,8 @@ class Server:
             response = http.client.HTTPResponse(connection)
             response.begin()
             version = {10: "1.0", 11: "1.1"}[response.version]
-            head = f"HTTP/{version} {response.status} {response.reason}\r\n{response.msg}"
+            fields = "".join(f"{name}: {value}\r\n" for name, value in response.msg.items())
+            head = f"HTTP/{version} {response.status} {response.reason}\r\n{fields}\r\n"
             return head.encode("latin-1") + response.read()
 
     def kill(self):

@@ -141,6 +141,8 @@ def test_every_route_reads_the_key_alike(client, method, path):
 def test_the_servers_hand_the_key_over_as_uvicorn_does(start_server, kind):
     server = start_server(kind)
     for value, status in KEY_HEADERS:
+        if kind == "production" and not value.isascii():
+            status = 403  # granian hands the app a header value that is not ASCII as empty (README, differences)
         answer = server.send_raw(f"GET /users/{USER_ID} HTTP/1.1\r\nHost: x\r\nAuthorization: ".encode() + value + b"\r\n\r\n")
         assert answer.startswith(f"HTTP/1.1 {status} ".encode()), (value, answer)
     missing = server.send_raw(f"GET /users/{USER_ID} HTTP/1.1\r\nHost: x\r\n\r\n".encode())

@@ -1,5 +1,8 @@
 """The pytest plugin, as a user's test suite meets it (pytester runs each suite in a pytest of its own)."""
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -45,3 +48,54 @@ def test_settings_by_marker(julep_double):
 def test_the_in_process_fixture(pytester):
     pytester.makepyfile(IN_PROCESS)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=5)
+
+SERVER = '''
+import httpx
+from julep import Julep
+
+def test_a_real_server_for_code_that_builds_its_own_client(julep_double_server, monkeypatch):
+    for name, value in julep_double_server.env.items():
+        monkeypatch.setenv(name, value)
+    user = Julep().users.create(name="Ada")
+    assert [found["id"] for found in julep_double_server.users()] == [user.id]
+    assert julep_double_server.wait_for_request(method="POST", path="/users")[0]["status"] == 201
+
+def test_the_server_is_reset_before_each_test(julep_double_server):
+    assert julep_double_server.users() == []
+    assert httpx.get(f"{julep_double_server.url}/_double/health").json()["status"] == "ok"
+'''
+
+PARALLEL = '''
+import pytest
+
+@pytest.mark.parametrize("number", range(8))
+def test_workers_never_meet(julep_double_server, number):
+    julep_double_server.client.users.create_or_update(f"00000000-0000-4000-8000-{number:012d}", name=f"user {number}")
+    assert [user["name"] for user in julep_double_server.users()] == [f"user {number}"]
+    assert [entry["status"] for entry in julep_double_server.requests()] == [201]
+    julep_double_server.reset()
+'''
+
+@pytest.mark.live
+def test_the_session_server(pytester):
+    pytester.makepyfile(SERVER)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+@pytest.mark.live
+def test_xdist_workers_share_one_server_as_developers_of_their_own(pytester):
+    pytester.makepyfile(PARALLEL)
+    before = set(Path(tempfile.gettempdir()).glob("julep-users-double-*"))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(passed=8)
+    assert set(Path(tempfile.gettempdir()).glob("julep-users-double-*")) == before  # the shared server is gone
+
+
+@pytest.mark.live
+def test_a_double_already_running(pytester, start_server):
+    server = start_server("production")
+    pytester.makepyfile(SERVER)
+    pytester.makeini(f"[pytest]\njulep_double_url = {server.base}\njulep_double_api_key = {server.api_key}\n")
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    assert server.request("GET", "/_double/users")[1] == {"items": [], "docs": []}
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--julep-double-url={server.base}").assert_outcomes(passed=2)

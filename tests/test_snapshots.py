@@ -110,7 +110,7 @@ def insert_users(database, count):
     """`count` users written straight into the table, as the API stores them (and much faster)."""
     rows = (
         (DEFAULT_DEVELOPER_ID, f"00000000-0000-4000-8000-{number:012d}", f"User {number}", "x" * 200, "default",
-         f'{{"n":{number},"team":"navy","tags":["a","b"]}}', 1_767_225_600_000_000 + number, 1_767_225_600_000_000 + number)
+         f'{{"n":{number},"tags":["a","b"],"team":"navy"}}', 1_767_225_600_000_000 + number, 1_767_225_600_000_000 + number)
         for number in range(count)
     )
     with sqlite3.connect(database) as db:
