@@ -41,6 +41,22 @@ HEADER_TIMEOUT_MS = 5000
 KILL_TIMEOUT_S = 1
 
 
+# granian's own lines go to stderr (its default is stdout, where `serve` says only where it listens), without
+# its warning that THREADS is many: a stalled upload holds a thread, and THREADS is what it takes to freeze a worker.
+GRANIAN_LOGGING = {
+    "filters": {"threads_intended": {"()": "julep_users_double.server.ThreadsIntended"}},
+    "handlers": {
+        "console": {"formatter": "generic", "class": "logging.StreamHandler", "stream": "ext://sys.stderr", "filters": ["threads_intended"]},
+        "access": {"formatter": "access", "class": "logging.StreamHandler", "stream": "ext://sys.stderr"},
+    },
+}
+
+
+class ThreadsIntended(logging.Filter):
+    def filter(self, record):
+        return "Python threads, which seems quite high" not in record.getMessage()
+
+
 def serve(host="127.0.0.1", port=8000, workers=os.cpu_count(), env=None, on_ready=None):
     """Serve the double until SIGTERM or SIGINT.
 
@@ -107,6 +123,7 @@ def run(load_app, host, port, workers, on_listening=None):
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
         respawn_failed_workers=True,
         workers_kill_timeout=KILL_TIMEOUT_S,
+        log_dictconfig=GRANIAN_LOGGING,
     )
     if on_listening is not None:
         # The port granian bound, which it hands its workers: for port 0, the one the system chose.
