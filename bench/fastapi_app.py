@@ -19,11 +19,12 @@ from uuid import UUID
 from fastapi import FastAPI, Header, HTTPException
 from pydantic import BaseModel
 
-from julep_users_double.db import SCHEMA, UPSERT_USER, USER_COLUMNS
+from julep_users_double.db import SCHEMA
+from julep_users_double.users_db import SELECTED, UPSERT_USER
 from reference import CreateOrUpdateUserRequest
 
 API_KEY = os.environ["AGENTS_API_KEY"]
-UPSERT_USER_RETURNING = f"{UPSERT_USER} RETURNING {USER_COLUMNS}"
+UPSERT_USER_RETURNING = f"{UPSERT_USER} RETURNING {SELECTED}"
 DEVELOPER_ID = "00000000-0000-0000-0000-000000000000"
 
 
@@ -70,10 +71,11 @@ async def create_or_update_user(
         raise HTTPException(403, "Could not validate API KEY")
     now = time.time_ns() // 1000
     metadata = json.dumps(user.metadata or {}, ensure_ascii=False, separators=(",", ":"))
-    (row,) = connection.execute(
-        UPSERT_USER_RETURNING,
-        (DEVELOPER_ID, str(user_id), user.name, user.about, user.project or "default", metadata, now, now),
-    ).fetchall()
+    parameters = {
+        "developer_id": DEVELOPER_ID, "id": str(user_id), "name": user.name, "about": user.about,
+        "project": user.project or "default", "metadata": metadata, "created_at": None, "updated_at": now,
+    }
+    (row,) = connection.execute(UPSERT_USER_RETURNING, parameters).fetchall()
     user_id, metadata, created_at, updated_at, name, about, project = row
     return User(
         id=user_id,
