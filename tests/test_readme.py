@@ -1,19 +1,19 @@
-"""The README's recipes for using the double in tests are the ones the test suite runs."""
+"""The README's recipes for using the double are the ones the test suite runs."""
 
-import contextlib
 import os
 import re
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from conftest import free_port
 
 ROOT = Path(__file__).parent.parent
-RECIPES = ROOT.joinpath("README.md").read_text().split("## Using the double in your tests")[1].split("\n## ")[0]
+RECIPES = ROOT.joinpath("README.md").read_text().split("## Three ways to use it")[1].split("\n## ")[0]
+SETTINGS = ("AGENTS_API_KEY", "FLASK_DATABASE", "JULEP_BASE_URL", "JULEP_API_KEY")
 
 
 def blocks(language):
@@ -28,26 +28,22 @@ def test_the_python_recipes_are_the_tested_fixtures_word_for_word():
 
 
 @pytest.mark.live
-def test_the_recipe_for_any_language_starts_a_double_that_answers(tmp_path):
+def test_the_recipe_for_any_language_starts_a_double_that_answers_and_stops_it(tmp_path):
     port = free_port()
-    (recipe,) = blocks("sh")
+    (recipe,) = [block for block in blocks("sh") if "trap" in block]
     script = recipe.replace("DOUBLE_PORT=5055", f"DOUBLE_PORT={port}") + (
-        'curl -sf -X POST "$JULEP_API_URL/users" -H "Authorization: Bearer $AGENTS_API_KEY" -H "Content-Type: application/json" -d "{}"\n'
+        'curl -sf -X POST "$JULEP_BASE_URL/api/users" -H "Authorization: Bearer $JULEP_API_KEY" -H "Content-Type: application/json" -d "{}"\n'
     )
-    env = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "FLASK_APP": str(ROOT / "app.py"),  # the recipe runs in the double's checkout; this test, in a scratch one
-    }
-    shell = subprocess.Popen(
-        ["bash", "-euc", script], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True, start_new_session=True
-    )
-    try:
-        output, _ = shell.communicate(timeout=60)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(shell.pid, signal.SIGTERM)  # the server the recipe left running in the background
-    assert shell.returncode == 0, (tmp_path / "double.log").read_text()
-    health, user = output.split("}", 1)
+    # A user's shell: the double's command on the PATH, none of the tests' settings, a TMPDIR of its own.
+    env = {name: value for name, value in os.environ.items() if name not in SETTINGS}
+    env.update(PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", TMPDIR=str(tmp_path))
+    run_in = tmp_path / "service"
+    run_in.mkdir()
+    shell = subprocess.run(["bash", "-euc", script], cwd=run_in, env=env, capture_output=True, text=True, timeout=60)
+    assert shell.returncode == 0, (tmp_path / "julep-double.log").read_text()
+    health, user = shell.stdout.split("}", 1)
     assert health + "}" == '{"status":"ok","version":"0.1.0"}'
     assert user.endswith('"name":"","about":"","project":"default"}')
+    assert os.listdir(run_in) == []  # its log went to TMPDIR, nothing into the directory it ran from
+    with pytest.raises(httpx.TransportError):  # the trap stopped it
+        httpx.get(f"http://127.0.0.1:{port}/_double/health", timeout=2)

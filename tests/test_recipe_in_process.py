@@ -1,44 +1,40 @@
-"""README recipe: the double inside the test process, the SDK talking to it with no socket.
+"""README recipe: the julep_double fixture, a double inside the test process. The code below is the README's,
+word for word (test_readme.py checks it)."""
 
-The first block below is the README's, verbatim (test_readme.py checks it).
-"""
-
-import httpx
 import pytest
-from julep import Julep
-
-from julep_users_double.app import create_app
+from julep import NotFoundError
 
 
-@pytest.fixture
-def julep():
-    """The SDK talking to a fresh in-memory double inside this process: no server, no socket."""
-    app = create_app({"DATABASE": ":memory:", "API_KEY": "test-key"})
-    http_client = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://double.test")
-    return Julep(api_key="test-key", base_url="http://double.test", http_client=http_client, max_retries=2)
-
-
-# The tests of the recipe.
-
-from julep import NotFoundError  # noqa: E402
-
-
-def test_the_sdk_drives_the_in_process_double(julep):
-    user = julep.users.create(name="Ada", metadata={"born": 1815})
-    assert julep.users.get(user.id).metadata == {"born": 1815}
-    assert [found.id for found in julep.users.list()] == [user.id]
-    julep.users.delete(user.id)
+def test_a_user_comes_and_goes(julep_double):
+    client = julep_double.client
+    user = client.users.create(name="Ada", metadata={"born": 1815})
+    assert client.users.get(user.id).metadata == {"born": 1815}
+    client.users.delete(user.id)
     with pytest.raises(NotFoundError):
-        julep.users.get(user.id)
+        client.users.get(user.id)
 
 
-def test_each_fixture_has_a_database_of_its_own(julep):
-    assert list(julep.users.list()) == []
+def test_two_503s_are_retried(julep_double):
+    julep_double.add_fault(method="GET", path="/users", status=503, times=2)
+    assert julep_double.client.users.list().items == []
+    assert [entry["status"] for entry in julep_double.requests(path="/users")] == [503, 503, 200]
 
 
-def test_the_controls_work_in_process_too(julep):
-    julep.post("/_double/clock", body={"now": "2026-01-01T00:00:00Z"}, cast_to=httpx.Response)
-    user = julep.users.create_or_update("0190e6a2-7b6f-7b5e-9c1a-1234567890ab", name="Ada")
-    assert user.created_at.isoformat() == "2026-01-01T00:00:00+00:00"
-    entries = julep.get("/_double/requests", cast_to=httpx.Response).json()["items"]
-    assert [(entry["method"], entry["status"]) for entry in entries] == [("POST", 201)]
+def test_a_frozen_clock_gives_the_same_answers_every_run(julep_double):
+    julep_double.freeze_clock("2030-01-01T00:00:00Z")
+    user = julep_double.client.users.create(name="Grace")
+    assert (user.id, user.created_at.isoformat()) == ("01b8dac5-b400-7000-8000-000000000001", "2030-01-01T00:00:00+00:00")
+
+
+@pytest.mark.julep_double(ERROR_FORMAT="hosted")
+def test_the_hosted_error_bodies(julep_double):
+    response = julep_double.http.get("/users/not-a-uuid", headers=julep_double.headers)
+    assert response.json()["error"]["details"][0]["loc"] == "path.user_id"
+
+
+# More of the same fixture.
+
+
+def test_each_test_has_a_double_of_its_own(julep_double):
+    assert julep_double.client.users.list().items == []
+    assert julep_double.users() == []
