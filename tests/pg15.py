@@ -4,6 +4,8 @@ The cluster lives in a temporary directory, listens on a unix socket there only,
 user when the tests run as root (PostgreSQL refuses root). Its database has the text-search setup of julep's
 migrations (SCHEMA below).
 """
+
+import contextlib
 import csv
 import io
 import os
@@ -12,6 +14,8 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+
+import pytest
 
 BINDIR = pathlib.Path(os.environ.get("PG15_BINDIR", "/usr/lib/postgresql/15/bin"))
 
@@ -54,6 +58,21 @@ ALTER TEXT SEARCH CONFIGURATION english_unaccent
 
 class Unavailable(Exception):
     """PostgreSQL 15 cannot be started here; the message says why."""
+
+
+@contextlib.contextmanager
+def started_or_skipped():
+    """A started Postgres for a test module, stopped after it; the module is skipped, saying why, where none starts."""
+    server = Postgres()
+    try:
+        server.start()
+    except Unavailable as why:
+        server.stop()
+        pytest.skip(f"PostgreSQL 15 cannot be started here: {why}")
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 class Postgres:

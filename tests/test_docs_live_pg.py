@@ -20,14 +20,8 @@ NULL = "<SQL NULL>"  # what the CSV output writes for a NULL, which csv would re
 
 @pytest.fixture(scope="module")
 def pg():
-    server = pg15.Postgres()
-    try:
-        server.start()
-    except pg15.Unavailable as why:
-        server.stop()
-        pytest.skip(f"PostgreSQL 15 cannot be started here: {why}")
-    yield server
-    server.stop()
+    with pg15.started_or_skipped() as server:
+        yield server
 
 
 json_values = st.recursive(

@@ -37,17 +37,11 @@ LIMIT_QUERIES = [
 
 @pytest.fixture(scope="module")
 def pg():
-    server = pg15.Postgres()
-    try:
-        server.start()
-    except pg15.Unavailable as why:
-        server.stop()
-        pytest.skip(f"PostgreSQL 15 cannot be started here: {why}")
-    server.psql("CREATE FUNCTION web(config text, q text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN "
-                "RETURN websearch_to_tsquery(config::regconfig, q)::text; "
-                "EXCEPTION WHEN others THEN RETURN 'ERROR: ' || SQLERRM; END $$;")
-    yield server
-    server.stop()
+    with pg15.started_or_skipped() as server:
+        server.psql("CREATE FUNCTION web(config text, q text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN "
+                    "RETURN websearch_to_tsquery(config::regconfig, q)::text; "
+                    "EXCEPTION WHEN others THEN RETURN 'ERROR: ' || SQLERRM; END $$;")
+        yield server
 
 
 def assert_same(cases):

@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 
-import Julep, { BadRequestError, ConflictError, NotFoundError, UnprocessableEntityError } from '@julep/sdk';
+import { BadRequestError, ConflictError, NotFoundError, UnprocessableEntityError } from '@julep/sdk';
+
+import { control, julep } from './double.mjs';
 
 const NOW = '2026-01-01T00:00:00Z';
 const USER_ID = '0190e6a2-7b6f-7b5e-9c1a-1234567890ab';
@@ -10,17 +12,6 @@ const DOC_1 = '019b76da-a800-7000-8000-000000000001'; // the ids made under the 
 const DOC_2 = '019b76da-a800-7000-8000-000000000002';
 const TAIL = { modality: 'text', language: 'english', embedding_model: 'text-embedding-3-large', embedding_dimensions: 1024 };
 
-const julep = new Julep(); // reads JULEP_BASE_URL and JULEP_API_KEY
-
-async function control(method, path, body) {
-  const response = await fetch(new URL(path, julep.baseURL), {
-    method,
-    headers: { Authorization: `Bearer ${julep.apiKey}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) assert.fail(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.status === 204 ? null : response.json();
-}
 
 const journal = async () => (await control('GET', '/_double/requests')).items;
 const unit = (...weights) => [...weights, ...Array(1024 - weights.length).fill(0)];

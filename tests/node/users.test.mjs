@@ -11,6 +11,8 @@ import Julep, {
   UnprocessableEntityError,
 } from '@julep/sdk';
 
+import { control, julep } from './double.mjs';
+
 const NOW = '2026-01-01T00:00:00Z';
 const EARLIER = '2025-06-01T12:00:00Z';
 const FIRST_NEW_ID = '019b76da-a800-7000-8000-000000000001'; // the first id made under the frozen clock
@@ -26,18 +28,6 @@ const ADA = {
   project: 'default',
 };
 
-const julep = new Julep(); // reads JULEP_BASE_URL and JULEP_API_KEY
-
-async function control(method, path, body) {
-  // The controls live at the double's root, beside /api: an absolute path drops the base URL's own path.
-  const response = await fetch(new URL(path, julep.baseURL), {
-    method,
-    headers: { Authorization: `Bearer ${julep.apiKey}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) assert.fail(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.status === 204 ? null : response.json();
-}
 
 const seed = (...users) => control('POST', '/_double/users', { items: users });
 const journal = async () => (await control('GET', '/_double/requests')).items;
