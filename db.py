@@ -177,9 +177,11 @@ def write_transaction():
 
 def get_db():
     """The connection of the current app context (the only way to the database)."""
-    if "db" not in g:
-        g.db = current_app.extensions["db_pool"].take()
-    return g.db
+    context = g._get_current_object()  # one lookup through the proxy, not four
+    db = context.get("db")
+    if db is None:
+        db = context.db = current_app.extensions["db_pool"].take()
+    return db
 
 
 def return_db(exception=None):

@@ -60,7 +60,7 @@ def stored_fields(title, contents, metadata):
     return (
         jsonb.text_value(title.replace("\x00", "")),
         [jsonb.text_value(content.replace("\x00", "")) for content in contents],
-        jsonb.encode(jsonb.stored(metadata or {})),
+        jsonb.stored_text(metadata or {}),
     )
 
 

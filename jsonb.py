@@ -5,6 +5,7 @@ printed without exponent, so a float of 1e16 or more (Python writes it `1e+16`) 
 """
 
 import json
+import operator
 import re
 from decimal import Decimal
 
@@ -21,6 +22,31 @@ def stored(value):
     Done by the json module's C code, through the value's text, not by a walk in Python: values nest deeper
     (512 levels) than Python's recursion limit would let a walk go.
     """
+    return read_back(storable_text(value))
+
+
+def stored_text(value):
+    """encode(stored(value)). An object of scalars but floats, its keys in jsonb's order (most metadata), is its
+    own text: read back, it would come back the same."""
+    text = storable_text(value)
+    return text if type(value) is dict and kept_as_it_is(value) else encode(read_back(text))
+
+
+def kept_as_it_is(flat):
+    keys = list(map(jsonb_key_order, flat))
+    return all(type(item) in KEPT_SCALARS for item in flat.values()) and all(map(operator.le, keys, keys[1:]))
+
+
+# What jsonb gives back as it was sent; a float it may write otherwise (1e+16 as 10000000000000000, -0.0 as 0.0).
+KEPT_SCALARS = frozenset((str, int, bool, type(None)))
+
+
+def read_back(text):
+    return json.loads(text, object_pairs_hook=jsonb_object, parse_float=float_value)
+
+
+def storable_text(value):
+    """The value's compact text, NUL removed from its strings; NotStorable for what PostgreSQL refuses."""
     text = encode_compact(value)
     try:
         text.encode()
@@ -29,7 +55,7 @@ def stored(value):
     if "\\u0000" in text:  # a NUL somewhere, or a backslash before "u0000": the keys decide which
         json.loads(text, object_pairs_hook=refuse_nul_keys)
         text = NUL.sub(r"\1", text)
-    return json.loads(text, object_pairs_hook=jsonb_object, parse_float=float_value)
+    return text
 
 
 # \u0000 after an even number of backslashes (after an odd one it is a backslash, then "u0000").
@@ -45,7 +71,11 @@ def refuse_nul_keys(pairs):
 def jsonb_object(pairs):
     """An object as jsonb orders it: shorter keys first, then bytewise (the last of a repeated key kept)."""
     items = {key: item for key, item in pairs}
-    return dict(sorted(items.items(), key=lambda pair: (len(pair[0].encode()), pair[0].encode())))
+    return dict(sorted(items.items(), key=lambda pair: jsonb_key_order(pair[0])))
+
+
+def jsonb_key_order(key):
+    return len(key.encode()), key.encode()
 
 
 def text_value(text):

@@ -4,7 +4,7 @@ import json
 import sqlite3
 import time
 
-from flask import current_app, request
+from flask import current_app
 
 from . import db, double_db
 from .errors import ApiError
@@ -34,7 +34,7 @@ def play_fault(call):
     """Spend the oldest armed fault matching the request: wait its delay, then its answer, if it has one."""
     if not call.faults_armed:
         return None
-    fault = double_db.fire_fault(request.method, api_path(request.path))
+    fault = double_db.fire_fault(call.request.method, api_path(call.request.path))
     if fault is None:
         return None
     if fault["delay_ms"]:
@@ -52,6 +52,7 @@ def record(call, response):
     config = current_app.config
     if not config["JOURNAL_SIZE"]:
         return
+    request = call.request
     body = call.body_bytes or b""  # None: it could not be read (broken off, too large)
     answer = response.get_data()
     try:

@@ -10,7 +10,7 @@ import re
 import uuid
 
 import regex
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, missing, post_load
 
 from .errors import RequestValidationError, UnreadableBody
 
@@ -239,6 +239,10 @@ class PydanticSchema(Schema):
                     )
             return None
 
+    def load_by_fields(self, data):
+        """What load(data) gives before its hooks, by the fields alone; ValidationError at the first they refuse."""
+        return {name: field.deserialize(data.get(name, missing), name, data) for name, field in self.load_fields.items()}
+
     def load_body(self, value, errors):
         """Validate a request body against this schema, appending error items to `errors`."""
         if shape_errors := body_errors(value):
@@ -267,6 +271,16 @@ class UserBody(PydanticSchema):
     @post_load
     def with_hosted_defaults(self, user, **kwargs):
         return {**user, "metadata": user["metadata"] or {}, "project": user["project"] or "default"}
+
+    def load_body(self, value, errors):
+        # A body every field takes (nearly every one) is loaded by the fields alone, at half the cost of
+        # marshmallow's schema machinery; one that a field refuses is loaded again by the schema, for its errors.
+        if type(value) is dict:
+            try:
+                return self.with_hosted_defaults(self.load_by_fields(value))
+            except ValidationError:
+                pass
+        return super().load_body(value, errors)
 
 
 class ListUsersQuery(PydanticSchema):

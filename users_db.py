@@ -10,7 +10,6 @@ from flask import current_app
 from . import docs_db, jsonb
 from .db import get_db, write_transaction
 from .errors import InvalidData, UserTooLarge
-from .responses import encode_compact
 
 # A user as the API answers it, in its key order; `id` is stored as user_id.
 USER_FIELDS = ("id", "metadata", "created_at", "updated_at", "name", "about", "project")
@@ -64,7 +63,7 @@ def stored_user(operation, developer_id, user_id, user, updated_at, created_at=N
     """
     try:
         texts = {field: jsonb.text_value(user[field].replace("\x00", "")) for field in ("name", "about", "project")}
-        metadata = encode_compact(jsonb.stored(user["metadata"]))
+        metadata = jsonb.stored_text(user["metadata"])
     except jsonb.NotStorable:
         raise InvalidData("user", operation) from None
     limit = current_app.config["MAX_CONTENT_LENGTH"]
