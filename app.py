@@ -11,7 +11,9 @@ from . import api, db, double, errors, openapi, pipeline, routing
 
 def create_app(test_config=None):
     """Build the app. Settings: AGENTS_API_* variables, FLASK_* variables, then `test_config`."""
-    app = Flask(__name__, instance_path=checkout_instance_path(), instance_relative_config=True)
+    # No static folder: its route would answer a POST to /static/x with 405 where the hosted API has no route.
+    app = Flask(__name__, instance_path=checkout_instance_path(), instance_relative_config=True, static_folder=None)
+    app.url_rule_class = routing.Rule
     app.config.from_mapping(
         DATABASE=os.path.join(app.instance_path, "users.sqlite3"),
         MAX_CONTENT_LENGTH=1024 * 1024,

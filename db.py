@@ -18,8 +18,8 @@ TABLES = ("users", "docs", "double_state", "journal_entries", "journal_ids", "se
 # How long a statement waits out a database locked by other writers before the request is a 503.
 BUSY_TIMEOUT = 10
 # Connections to a file a process has in use at once, and keeps open idle. Only a request being answered
-# holds one (not one whose body is still on its way): gunicorn.conf.py's 8 threads a worker need 8, and
-# SQLite runs one write at a time anyway.
+# holds one (not one whose body is still on its way, nor one waiting out a delay fault), and SQLite runs one
+# write at a time anyway.
 MAX_CONNECTIONS = 16
 IDLE_CONNECTIONS = 8
 

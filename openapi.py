@@ -69,8 +69,8 @@ ERROR_DESCRIPTIONS = {
     400: "Invalid developer ID, unreadable body, or a value the hosted service refuses (limit/offset out of range, …)",
     403: "Missing or wrong API key",
     413: "Request body too large",
-    414: "Request line too long for the server (gunicorn: 8190 bytes)",
-    431: "Request headers too large for the server (gunicorn: 8190 bytes a header, 100 headers)",
+    414: "Request target too long for the server (the production server: 65,534 bytes)",
+    431: "Request headers too large for the server (the production server: 100 headers, 408 KiB)",
 }
 
 bp = Blueprint("openapi", __name__)

@@ -146,9 +146,9 @@ def read_uuid(name, text, errors):
 def read_body(call):
     """The body's bytes; one that breaks off is a 400 and one over the limit a 413, never a write.
 
-    Werkzeug's own server checks this itself. Under gunicorn, Werkzeug hands on a
+    Werkzeug's own server checks this itself. Under another server, Werkzeug hands on a
     body cut short of its Content-Length, cuts a chunked body at the limit without
-    a word, and lets gunicorn's error for a malformed chunk through as a 500.
+    a word, and lets the server's error for a malformed chunk through as a 500.
     """
     request = call.request
     length = request.content_length
@@ -164,7 +164,7 @@ def read_body(call):
                 raise BodyTooLarge()
     except (HTTPException, BodyTooLarge):
         raise
-    except Exception as error:  # the server could not read the body: gunicorn's errors have no common base
+    except Exception as error:  # the server could not read the body: servers' errors have no common base
         raise BadRequest() from error
     if length is not None and len(data) < length:
         raise ClientDisconnected()

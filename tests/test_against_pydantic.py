@@ -26,9 +26,16 @@ def error_format(request):
     return request.param
 
 
+@pytest.fixture(scope="module")
+def module_client(tmp_path_factory, error_format):
+    return make_app(tmp_path_factory.mktemp("double"), ERROR_FORMAT=error_format).test_client()
+
+
 @pytest.fixture
-def client(tmp_path, error_format):
-    return make_app(tmp_path, ERROR_FORMAT=error_format).test_client()
+def client(module_client):
+    """The module's app with nothing stored: the reference stores nothing. A reset costs less than a new app."""
+    assert module_client.post("/_double/reset", headers=AUTH).status_code == 204
+    return module_client
 
 
 @pytest.fixture(scope="module")
@@ -114,9 +121,11 @@ def test_content_types(client, reference, content_type):
         assert_same(*both(client, reference, f"/users/{USER_ID}", body, content_type))
 
 
+# No NUL in an object's keys: pydantic takes it, the hosted database refuses it (tests/test_upsert.py).
+object_keys = st.text(alphabet=st.characters(exclude_characters="\x00"), max_size=5)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(object_keys, children, max_size=3),
     max_leaves=8,
 )
 field_values = (

@@ -6,22 +6,29 @@ import json
 from urllib.parse import quote
 
 import pytest
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from conftest import AUTH, USER_ID
+from conftest import AUTH, USER_ID, make_app
 from julep_users_double.docs_schemas import SEARCH_BODY
-from reference import HybridDocSearchRequest, TextOnlyDocSearchRequest, VectorDocSearchRequest, reference_app
+from reference import HybridDocSearchRequest, ReferenceClient, TextOnlyDocSearchRequest, VectorDocSearchRequest, reference_app
 
 DOC_ID = "0190e6a2-7b6f-7b5e-9c1a-0000000000d0"
 SEARCH_UNION = TypeAdapter(TextOnlyDocSearchRequest | VectorDocSearchRequest | HybridDocSearchRequest)
 
 
 @pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    # One app for the module, as the reference is one: no answer compared here depends on what is stored.
+    return make_app(tmp_path_factory.mktemp("double")).test_client()
+
+
+@pytest.fixture(scope="module")
 def reference():
-    return TestClient(reference_app("detail"))
+    client = ReferenceClient(reference_app("detail"))
+    yield client
+    client.close()
 
 
 def both(client, reference, method, path, body=None):
@@ -31,6 +38,7 @@ def both(client, reference, method, path, body=None):
         path, method=method, input_stream=io.BytesIO(body or b""), content_length=len(body or b""), headers={**AUTH, **headers}
     )
     theirs = reference.request(method, path, content=body, headers={**AUTH, **headers})
+    assert theirs.status_code != 500, theirs.content  # a reference that fails is no oracle
     return (ours.status_code, ours.data), (theirs.status_code, theirs.content)
 
 

@@ -12,8 +12,10 @@ from reference import ReferenceClient, reference_app
 URL = f"/users/{USER_ID}"
 
 
-def test_unknown_route_is_json_404(client):
-    response = client.get("/nope", headers=AUTH)
+@pytest.mark.parametrize("path", ["/nope", "/static/x"])  # /static: Flask's static route, which the app has not
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+def test_unknown_route_is_json_404(client, method, path):
+    response = client.open(path, method=method, headers=AUTH)
     assert (response.status_code, response.get_json()) == (404, {"detail": "Not Found"})
 
 

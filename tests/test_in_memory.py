@@ -35,7 +35,7 @@ def test_a_request_inside_an_app_context_that_holds_the_in_memory_database_does_
 def test_other_requests_are_served_while_a_delay_fault_holds_one():
     app = create_app({"DATABASE": ":memory:", "API_KEY": API_KEY})
     client = app.test_client()
-    client.post("/_double/faults", json={"path": "/users", "method": "GET", "delay_ms": 2000}, headers=AUTH)
+    client.post("/_double/faults", json={"path": "/users", "method": "GET", "delay_ms": 1000}, headers=AUTH)
     delayed = threading.Thread(target=lambda: client.get("/users", headers=AUTH))
     delayed.start()
     while client.get("/_double/faults", headers=AUTH).get_json()["items"]:

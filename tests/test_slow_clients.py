@@ -71,9 +71,13 @@ def test_300_stalled_bodies_open_no_database_connection_and_idle_ones_are_closed
     # Each connection opens the file, its WAL and its -shm: 3 descriptors. Before, every stalled body held one.
     assert during - before <= 3
     # Cut off, the 300 requests are journaled at once (400). SQLite keeps the file descriptor of a connection
-    # closed while others hold locks on the file for the next one to reuse: at most one per connection in use
-    # at once; a -wal for each of the 8 kept idle; one -shm.
+    # closed while others hold locks on the file, and closes it at the next unlock that leaves the file unlocked
+    # (a request answered after the others): at most one per connection in use at once; a -wal for each of the 8
+    # kept idle; one -shm.
+    status, journal = server.request("GET", "/_double/requests?method=POST&min_count=300&wait_ms=10000&limit=1000")
+    assert (status, len(journal["items"])) == (200, 300)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and database_descriptors(server.process.pid, database) > 16 + 8 + 1:
+        assert timed(server, "GET", "/_double/health")[0] == 200
         time.sleep(0.05)
     assert database_descriptors(server.process.pid, database) <= 16 + 8 + 1
