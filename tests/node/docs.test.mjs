@@ -4,7 +4,7 @@ import { beforeEach, test } from 'node:test';
 
 import { BadRequestError, ConflictError, NotFoundError, UnprocessableEntityError } from '@julep/sdk';
 
-import { control, julep } from './double.mjs';
+import { control, journal, julep, rejection } from './double.mjs';
 
 const NOW = '2026-01-01T00:00:00Z';
 const USER_ID = '0190e6a2-7b6f-7b5e-9c1a-1234567890ab';
@@ -12,18 +12,7 @@ const DOC_1 = '019b76da-a800-7000-8000-000000000001'; // the ids made under the 
 const DOC_2 = '019b76da-a800-7000-8000-000000000002';
 const TAIL = { modality: 'text', language: 'english', embedding_model: 'text-embedding-3-large', embedding_dimensions: 1024 };
 
-
-const journal = async () => (await control('GET', '/_double/requests')).items;
 const unit = (...weights) => [...weights, ...Array(1024 - weights.length).fill(0)];
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail('the call succeeded');
-}
 
 beforeEach(async () => {
   await control('POST', '/_double/reset');

@@ -14,3 +14,15 @@ export async function control(method, path, body) {
   if (!response.ok) assert.fail(`${method} ${path}: ${response.status} ${await response.text()}`);
   return response.status === 204 ? null : response.json();
 }
+
+export const journal = async () => (await control('GET', '/_double/requests')).items;
+
+// The error a call rejects with; a call that succeeds fails the test.
+export async function rejection(promise) {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  assert.fail('the call succeeded');
+}

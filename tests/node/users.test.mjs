@@ -11,7 +11,7 @@ import Julep, {
   UnprocessableEntityError,
 } from '@julep/sdk';
 
-import { control, julep } from './double.mjs';
+import { control, journal, julep, rejection } from './double.mjs';
 
 const NOW = '2026-01-01T00:00:00Z';
 const EARLIER = '2025-06-01T12:00:00Z';
@@ -28,19 +28,8 @@ const ADA = {
   project: 'default',
 };
 
-
 const seed = (...users) => control('POST', '/_double/users', { items: users });
-const journal = async () => (await control('GET', '/_double/requests')).items;
 const armFault = (fault) => control('POST', '/_double/faults', fault);
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail('the call succeeded');
-}
 
 function numbered(count) {
   return Array.from({ length: count }, (_, index) => ({
