@@ -2,6 +2,8 @@
 
 import sqlite3
 
+from flask import url_for
+
 from julep_users_double.app import create_app
 from julep_users_double.db import get_db
 from conftest import created, make_app, upsert
@@ -62,3 +64,11 @@ def test_a_write_whose_row_was_not_copied_fails_loudly(app, client, caplog):
     response = upsert(client, name="Grace")
     assert (response.status_code, response.get_json()) == (500, {"detail": "Internal Server Error"})
     assert "the written_user trigger did not fire" in caplog.text
+
+
+def test_urls_are_built_for_every_prefix_though_their_builders_are_compiled_late(app):
+    with app.test_request_context():
+        assert (url_for("api.list_users"), url_for("api_under_api.get_user_details", user_id="a b", q=1)) == (
+            "/users",
+            "/api/users/a%20b?q=1",
+        )
