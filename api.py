@@ -76,8 +76,7 @@ def delete_user(call):
 @operation(bp.get, "/users", 200, "ListResponse_User_", query=LIST_USERS_QUERY, path=())
 def list_users(call):
     query = call.query
-    if not 1 <= query["limit"] <= 100:
-        raise LimitOutOfRange()
+    LimitOutOfRange.check(query["limit"])
     if query["offset"] < 0:
         raise NegativeOffset()
     metadata_filter = {

@@ -115,8 +115,7 @@ def create_user_doc(call):
 @operation(bp.get, "/users/<user_id>/docs", 200, "ListResponse_Doc_", query=LIST_DOCS_QUERY)
 def list_user_docs(call):
     query = call.query
-    if not 1 <= query["limit"] <= 100:
-        raise LimitOutOfRange()
+    LimitOutOfRange.check(query["limit"])
     if query["offset"] < 0:
         raise DocOffsetNegative()
     if query["sort_by"] == "updated_at":

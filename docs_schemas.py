@@ -230,34 +230,29 @@ class BulkDeleteDocsRequest(PydanticSchema):
     delete_all = StrictBoolean(load_default=False)
 
 
-class TextOnlyDocSearchRequest(PydanticSchema):
+class DocSearchRequest(PydanticSchema):
+    """What every search body takes, first, as in each of the hosted models."""
+
     limit = LaxInt(ge=1, le=50, load_default=10)
     metadata_filter = JSONObject(load_default=dict)
     include_embeddings = StrictBoolean(load_default=True)
+
+
+class TextOnlyDocSearchRequest(DocSearchRequest):
     text = StrictString(required=True)
     lang = StrictString(load_default="en-US")
     trigram_similarity_threshold = LaxFloat(ge=0.0, le=1.0, allow_none=True, load_default=None)  # ignored, as hosted
 
 
-class VectorDocSearchRequest(PydanticSchema):
-    limit = LaxInt(ge=1, le=50, load_default=10)
-    metadata_filter = JSONObject(load_default=dict)
-    include_embeddings = StrictBoolean(load_default=True)
+class VectorDocSearchRequest(DocSearchRequest):
     vector = FloatList(required=True)
     confidence = LaxFloat(ge=-1.0, le=1.0, load_default=0.5)
     mmr_strength = LaxFloat(ge=0.0, lt=1.0, load_default=0.5)
 
 
-class HybridDocSearchRequest(PydanticSchema):
-    limit = LaxInt(ge=1, le=50, load_default=10)
-    metadata_filter = JSONObject(load_default=dict)
-    include_embeddings = StrictBoolean(load_default=True)
-    text = StrictString(required=True)
-    lang = StrictString(load_default="en-US")
-    trigram_similarity_threshold = LaxFloat(ge=0.0, le=1.0, allow_none=True, load_default=None)
-    vector = FloatList(required=True)
-    confidence = LaxFloat(ge=-1.0, le=1.0, load_default=0.5)
-    mmr_strength = LaxFloat(ge=0.0, lt=1.0, load_default=0.5)
+class HybridDocSearchRequest(VectorDocSearchRequest, TextOnlyDocSearchRequest):
+    """The text fields, then the vector fields: marshmallow orders inherited fields from the farthest base in."""
+
     alpha = LaxFloat(ge=0.0, le=1.0, load_default=0.5)
     k_multiplier = LaxInt(ge=1, le=10, load_default=5)
 

@@ -81,6 +81,12 @@ class UserTooLarge(ApiError):
 class LimitOutOfRange(ApiError):
     status, detail = 400, "Limit must be between 1 and 100"
 
+    @classmethod
+    def check(cls, limit):
+        """The hosted list queries' bound on a page, beside its words (their 400, not a validation error)."""
+        if not 1 <= limit <= 100:
+            raise cls()
+
 
 class NegativeOffset(ApiError):
     status, detail = 400, "Offset must be non-negative"
