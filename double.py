@@ -3,14 +3,13 @@ snapshots of users and docs, embeddings, the clock."""
 
 import json
 import sqlite3
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, current_app, g, request
 
-from . import __version__, auth, docs, docs_db, double_db, jsonb, users_db, vectors
+from . import __version__, auth, docs, docs_db, double_db, journal_waits, jsonb, users_db, vectors
 from .api import user_json
 from .clock import now_micros
 from .db import write_transaction
@@ -25,7 +24,6 @@ from .double_schemas import (
     value_error,
 )
 from .errors import ApiError, ClockNotFrozen, InvalidDeveloperId, NoSuchDoc, RequestValidationError, Unhealthy, database_error
-from .pause import pause
 from .responses import LATEST, encode_compact, format_timestamp, json_response, no_content
 from .schemas import LIST_JSON_DEPTH, MAX_JSON_DEPTH, body_value, json_value
 
@@ -33,8 +31,6 @@ bp = Blueprint("double", __name__, url_prefix="/_double")
 # POST /_double/users takes an export of 100,000 users (49 MB at 490 bytes a user) and more: a limit of its own,
 # past the API's body limit. Parsed whole, 49 MB take some 450 MB of memory.
 IMPORT_MAX_CONTENT_LENGTH = 64 * 1024 * 1024
-# How often a journal read that waits (wait_ms) looks again: what it may answer late, and about 20 µs a look.
-JOURNAL_POLL_SECONDS = 0.005
 
 
 def init_app(app):
@@ -42,6 +38,7 @@ def init_app(app):
     size = app.config["JOURNAL_SIZE"]
     if type(size) is not int or size < 0:
         raise ValueError(f"JOURNAL_SIZE must be a count of entries, not {size!r}")
+    app.extensions["journal_watcher"] = journal_waits.Watcher(app)
     with app.app_context():
         double_db.set_journal_size(size)
         if app.config["SEED_FILE"]:
@@ -114,9 +111,7 @@ def reset():
 def list_requests():
     query = load_journal_query(request.args)
     query["developer_id"] = scoped(query["developer_id"])
-    deadline = time.monotonic() + query["wait_ms"] / 1000
-    while double_db.journal_count(query, query["min_count"]) < query["min_count"] and time.monotonic() < deadline:
-        pause(JOURNAL_POLL_SECONDS)
+    journal_waits.wait_for_entries(query)
     entries = double_db.journal_page(query)
     next_cursor = entries[-1]["id"] if entries else query["cursor"]
     return json_response(200, f'{{"items":[{",".join(map(journal_entry, entries))}],"next_cursor":{next_cursor}}}')

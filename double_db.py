@@ -5,6 +5,7 @@ What must change atomically is one statement, or one transaction that takes the 
 """
 
 from .db import get_db, write_transaction
+from .responses import encode_compact
 
 REQUEST_STATE = "SELECT frozen_now, EXISTS (SELECT 1 FROM faults) FROM double_state"
 
@@ -32,12 +33,32 @@ INSERT INTO journal_entries (id, method, path, api_path, query, headers, body, b
 VALUES ({HIGHEST_JOURNAL_ID} + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
-# The entries a journal read may see: past the cursor, within the last journal_size, and matching the filters
-# (method, a GLOB over api_path, developer_id; each None for any).
-JOURNAL_MATCHES = """
+
+def journal_filters(prefix):
+    """The entries a journal read's filters let through (method, a GLOB over api_path, developer_id; each None for
+    any), their values named `prefix` + "method" …: a statement's parameters (":") or a row's columns."""
+    method, path, developer_id = f"{prefix}method", f"{prefix}path", f"{prefix}developer_id"
+    return (
+        f"({method} IS NULL OR method = {method}) AND ({path} IS NULL OR api_path GLOB {path})"
+        f" AND ({developer_id} IS NULL OR developer_id = {developer_id})"
+    )
+
+
+# The entries a journal read may see: past the cursor, within the last journal_size, and through its filters.
+JOURNAL_MATCHES = f"""
 id > max(:cursor, coalesce((SELECT max(id) FROM journal_entries), 0) - (SELECT journal_size FROM double_state))
-AND (:method IS NULL OR method = :method) AND (:path IS NULL OR api_path GLOB :path)
-AND (:developer_id IS NULL OR developer_id = :developer_id)
+AND {journal_filters(":")}
+"""
+# The new entries (past :seen, up to :highest) through each of several reads' filters (the JSON array :filters of
+# [method, path, developer_id]), by the filters' index: the filters are read from the JSON once, not once an entry.
+NEW_JOURNAL_MATCHES = f"""
+WITH waiting AS MATERIALIZED (
+    SELECT key AS filters, json_extract(value, '$[0]') AS read_method, json_extract(value, '$[1]') AS read_path,
+        json_extract(value, '$[2]') AS read_developer_id
+    FROM json_each(:filters)
+)
+SELECT filters, id FROM waiting, journal_entries
+WHERE id > :seen AND id <= :highest AND {journal_filters("read_")}
 """
 
 
@@ -127,12 +148,30 @@ def journal_page(query):
 
 
 def journal_count(query, at_most):
-    """How many entries JOURNAL_MATCHES `query`, counted up to `at_most`."""
+    """(how many entries JOURNAL_MATCHES `query`, counted up to `at_most`; the newest entry's id as they were counted)."""
     (row,) = get_db().execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM journal_entries WHERE {JOURNAL_MATCHES} LIMIT :at_most)",
+        "SELECT count(*), (SELECT coalesce(max(id), 0) FROM journal_entries)"
+        f" FROM (SELECT 1 FROM journal_entries WHERE {JOURNAL_MATCHES} LIMIT :at_most)",
         {**query, "at_most": at_most},
     ).fetchall()
-    return row[0]
+    return tuple(row)
+
+
+def newest_journal_entry():
+    """The newest entry's id (0 for none): an entry written later has a higher one."""
+    return get_db().execute("SELECT coalesce(max(id), 0) FROM journal_entries").fetchone()[0]
+
+
+def new_journal_matches(filters, seen, highest):
+    """The ids of the entries past `seen`, up to `highest`, that each of `filters` ([(method, path, developer_id), …])
+    lets through: {the filters' index: [id, …]}."""
+    found = {}
+    rows = get_db().execute(
+        NEW_JOURNAL_MATCHES, {"filters": encode_compact(filters), "seen": seen, "highest": highest}
+    ).fetchall()
+    for index, entry_id in rows:
+        found.setdefault(index, []).append(entry_id)
+    return found
 
 
 def clear_journal(developer_id=None):

@@ -240,6 +240,18 @@ class StorageFull(ApiError):
     status, detail = 507, "Insufficient Storage"
 
 
+class TooManyWaiting(ApiError):
+    """A journal read with wait_ms past the reads a process lets wait at once (journal_waits.MAX_WAITING)."""
+
+    status = 503
+
+    def __init__(self, limit):
+        super().__init__(
+            f"{limit} journal reads are waiting already, as many as a server process lets wait: try again later",
+            {"Retry-After": "1"},
+        )
+
+
 class DatabaseGone(ApiError):
     """The database file the double opened was deleted or replaced while it ran."""
 

@@ -71,6 +71,7 @@ def record(call, response):
             (time.perf_counter_ns() - call.started_ns) // 1000,
             call.developer_id,
         )
+        current_app.extensions["journal_watcher"].written()
     except (sqlite3.Error, ApiError) as error:
         current_app.logger.warning("Journal entry not stored: %s", error)
 
