@@ -2,6 +2,7 @@
 
 import json
 import re
+import sqlite3
 import threading
 import time
 import uuid
@@ -280,6 +281,7 @@ def test_a_fault_answers_instead_of_the_api_times_times_then_the_api_answers(cli
         "delay_ms": 0,
         "times": 2,
         "remaining": 2,
+        "developer_id": None,
     }
 
     first = upsert(client, name="Ada")
@@ -326,6 +328,20 @@ def test_faults_are_played_oldest_first_and_delete_clears_them(client):
     response = client.delete("/_double/faults", headers=AUTH)
     assert (response.status_code, response.data) == (204, b"")
     assert client.get("/users", headers=AUTH).status_code == 200
+
+
+def test_the_faults_of_a_database_of_an_earlier_version_are_dropped(tmp_path):
+    with sqlite3.connect(tmp_path / "users.sqlite3") as db:
+        db.execute(
+            "CREATE TABLE faults (id INTEGER PRIMARY KEY AUTOINCREMENT, method TEXT, path TEXT NOT NULL, status INTEGER,"
+            " body TEXT NOT NULL, headers TEXT NOT NULL, delay_ms INTEGER NOT NULL, times INTEGER NOT NULL,"
+            " remaining INTEGER NOT NULL)"
+        )
+        db.execute("INSERT INTO faults (path, status, body, headers, delay_ms, times, remaining) VALUES ('*', 500, '{}', '{}', 0, 1, 1)")
+    client = make_app(tmp_path).test_client()
+    assert client.get("/users", headers=AUTH).status_code == 200
+    assert client.post("/_double/faults", json={"status": 502}, headers=AUTH).status_code == 201
+    assert client.get("/users", headers=AUTH).status_code == 502
 
 
 def test_a_fault_with_times_2_fires_exactly_twice_across_workers(tmp_path):
