@@ -123,6 +123,12 @@ def list_requests():
     return json_response(200, f'{{"items":[{",".join(map(journal_entry, entries))}],"next_cursor":{next_cursor}}}')
 
 
+@bp.get("/requests/cursor")
+def journal_end():
+    """The cursor of the journal's end: read with ?cursor= it, the journal gives only the requests journaled after."""
+    return json_response(200, encode_compact({"cursor": double_db.journal_end()}))
+
+
 @bp.delete("/requests")
 def clear_requests():
     double_db.clear_journal(scoped(None))

@@ -155,6 +155,12 @@ def journal_count(query, at_most):
     return row[0]
 
 
+def journal_end():
+    """The highest journal id given so far (0: none)."""
+    (row,) = get_db().execute(f"SELECT {HIGHEST_JOURNAL_ID}").fetchall()
+    return row[0]
+
+
 def clear_journal(developer_id=None):
     """Empty the journal, or take out one developer's entries."""
     with write_transaction() as db:

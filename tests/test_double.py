@@ -62,6 +62,7 @@ CONTROL_REQUESTS = [
     ("POST", "/_double/reset?developer_id=x", None),
     ("POST", "/_double/reset", None),
     ("GET", "/_double/users", None),
+    ("GET", "/_double/requests/cursor", None),
     ("GET", "/_double/nope", None),
     ("PUT", "/_double/reset", None),
 ]
@@ -78,7 +79,7 @@ def test_controls_answer_alike_under_api(tmp_path):
         ]
         assert journal(client) == []
     assert answers["/api"] == answers[""]
-    assert [status for status, _, _ in answers[""]] == [200, 200, 200, 201, 200, 422, 200, 200, 422, 200, 204, 204, 204, 409, 422, 204, 200, 404, 405]
+    assert [status for status, _, _ in answers[""]] == [200, 200, 200, 201, 200, 422, 200, 200, 422, 200, 204, 204, 204, 409, 422, 204, 200, 200, 404, 405]
 
 
 # Reset
@@ -259,6 +260,16 @@ def test_controls_are_not_journaled_and_delete_clears_it(client):
     response = client.delete("/_double/requests", headers=AUTH)
     assert (response.status_code, response.data) == (204, b"")
     assert journal(client) == []
+
+
+def test_the_journal_cursor_is_its_end_from_which_a_read_gives_only_what_comes_after(client):
+    upsert(client)
+    response = client.get("/_double/requests/cursor", headers=AUTH)
+    assert (response.status_code, response.data) == (200, b'{"cursor":1}')
+    client.get("/users", headers=AUTH)
+    assert [entry["path"] for entry in journal(client, "?cursor=1")] == ["/users"]
+    client.delete("/_double/requests", headers=AUTH)  # ids are never given again: the cursor stays where it was
+    assert client.get("/_double/requests/cursor", headers=AUTH).get_json() == {"cursor": 2}
 
 
 # Faults
