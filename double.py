@@ -71,7 +71,8 @@ def require_api_key():
 
 def acting_developer(key_developer):
     """In multi-tenant mode, the developer the key or an X-Developer-Id names: the controls then reach only that
-    developer's users and journal entries. Naming none (a test harness), or in single-tenant mode: None, everyone's."""
+    developer's users, docs, journal entries, faults and clock. Naming none (a test harness), or in single-tenant
+    mode: None, everyone's."""
     if current_app.config["MULTI_TENANT_MODE"] and (key_developer is not None or "X-Developer-Id" in request.headers):
         return auth.developer_id(key_developer)
     return None
@@ -115,6 +116,12 @@ def list_requests():
     entries = double_db.journal_page(query)
     next_cursor = entries[-1]["id"] if entries else query["cursor"]
     return json_response(200, f'{{"items":[{",".join(map(journal_entry, entries))}],"next_cursor":{next_cursor}}}')
+
+
+@bp.get("/requests/cursor")
+def journal_end():
+    """The cursor of the journal's end: read with ?cursor= it, the journal gives only the requests journaled after."""
+    return json_response(200, encode_compact({"cursor": double_db.journal_end()}))
 
 
 @bp.delete("/requests")
@@ -178,6 +185,7 @@ def kept_json(data, size):
 def add_fault():
     fault = load_fault(json_body())
     row = double_db.add_fault(
+        scoped(None),
         fault["method"],
         fault["path"],
         fault["status"],
@@ -191,12 +199,12 @@ def add_fault():
 
 @bp.get("/faults")
 def list_faults():
-    return items_response([fault_object(row) for row in double_db.armed_faults()])
+    return items_response([fault_object(row) for row in double_db.armed_faults(scoped(None))])
 
 
 @bp.delete("/faults")
 def clear_faults():
-    double_db.clear_faults()
+    double_db.clear_faults(scoped(None))
     return no_content()
 
 
@@ -293,19 +301,21 @@ def set_doc_embeddings(doc_id):
 @bp.post("/clock")
 def set_clock():
     change = load_clock_change(json_body())
+    developer_id = scoped(None)
     if change["now"] is not None:
         now = change["now"]
-        double_db.freeze_clock(now)
+        double_db.freeze_clock(now, developer_id)
     else:
-        now = double_db.advance_clock(round(change["advance_seconds"] * 1_000_000), LATEST)
+        now = double_db.advance_clock(round(change["advance_seconds"] * 1_000_000), LATEST, developer_id)
         if now is None:
-            raise ClockNotFrozen() if double_db.frozen_now() is None else clock_past_the_end(change["advance_seconds"])
+            frozen = double_db.frozen_now(developer_id)
+            raise ClockNotFrozen() if frozen is None else clock_past_the_end(change["advance_seconds"])
     return json_response(200, encode_compact({"now": format_timestamp(now)}))
 
 
 @bp.delete("/clock")
 def unfreeze_clock():
-    double_db.unfreeze_clock()
+    double_db.unfreeze_clock(scoped(None))
     return no_content()
 
 

@@ -8,6 +8,18 @@ import datetime
 
 import httpx
 
+# Entries a page of GET /_double/requests holds at most.
+JOURNAL_PAGE = 1000
+
+
+class ControlRefused(httpx.HTTPStatusError):
+    """A control the double refused, with its answer in the message: the double's own words (a 422's `msg`)."""
+
+    def __init__(self, response):
+        request = response.request
+        message = f"{request.method} {request.url.path} answered {response.status_code}: {response.text}"
+        super().__init__(message, request=request, response=response)
+
 
 class JulepDouble:
     """A double's SDK client, HTTP client and controls.
@@ -23,6 +35,7 @@ class JulepDouble:
         self.url = str(http.base_url).rstrip("/")
         self.headers = {"Authorization": f"Bearer {self.api_key}"}
         self._client = None
+        self.armed = False  # whether add_fault armed a fault: the plugin then reports those that never played
 
     @property
     def env(self):
@@ -37,19 +50,23 @@ class JulepDouble:
         return self._client
 
     def reset(self):
-        """Users, journal entries, armed faults and the frozen clock gone (in multi-tenant mode: the developer's)."""
+        """Users, docs, journal entries, armed faults and the frozen clock gone (in multi-tenant mode: the developer's)."""
         self.control("POST", "/reset")
 
     def add_fault(self, method=None, path="*", status=None, body=None, headers=None, delay_ms=0, times=1):
-        """Make the next `times` matching API requests wait `delay_ms`, then answer `status` (see the README)."""
+        """Make the next `times` matching API requests wait `delay_ms`, then answer `status` (see the README); in
+        multi-tenant mode the developer's requests only. The fault as armed; ControlRefused if the double refuses it."""
         fault = {"method": method, "path": path, "status": status, "delay_ms": delay_ms, "times": times}
         if body is not None:
             fault["body"] = body
         if headers is not None:
             fault["headers"] = headers
-        return self.control("POST", "/faults", json=fault)
+        armed = self.control("POST", "/faults", json=fault)
+        self.armed = True
+        return armed
 
     def faults(self):
+        """The armed faults (in multi-tenant mode: the developer's), oldest first, with what `remaining` of each."""
         return self.control("GET", "/faults")["items"]
 
     def clear_faults(self):
@@ -67,14 +84,30 @@ class JulepDouble:
     def unfreeze_clock(self):
         self.control("DELETE", "/clock")
 
-    def requests(self, method=None, path=None):
-        """The journal's entries, oldest first; `path` is a glob over the path without /api."""
-        return self.control("GET", "/requests", params=journal_filters(method, path))["items"]
+    def mark(self):
+        """A point in the journal, now: `requests(since=…)` and `wait_for_request(since=…)` see only what comes after."""
+        return self.control("GET", "/requests/cursor")["cursor"]
 
-    def wait_for_request(self, method=None, path=None, count=1, timeout=5.0):
-        """The journal's matching entries once there are `count` of them; AssertionError after `timeout` seconds."""
-        params = {**journal_filters(method, path), "wait_ms": round(timeout * 1000), "min_count": count}
-        entries = self.control("GET", "/requests", params=params, timeout=timeout + 5)["items"]
+    def requests(self, method=None, path=None, since=0):
+        """Every entry the journal keeps (its last FLASK_JOURNAL_SIZE) after the point `since` (a `mark()`; 0: from
+        the start), oldest first, page after page; `path` is a glob over the path without /api."""
+        entries, cursor = [], since
+        while True:
+            params = {**journal_filters(method, path), "cursor": cursor, "limit": JOURNAL_PAGE}
+            page = self.control("GET", "/requests", params=params)
+            entries += page["items"]
+            if len(page["items"]) < JOURNAL_PAGE:
+                return entries
+            cursor = page["next_cursor"]
+
+    def wait_for_request(self, method=None, path=None, count=1, timeout=5.0, since=None):
+        """Wait until `count` matching requests are journaled after the point `since` (a `mark()`; default: this
+        call, so requests made before it do not count), then return every such entry; AssertionError after
+        `timeout` seconds."""
+        since = self.mark() if since is None else since
+        params = {**journal_filters(method, path), "cursor": since, "limit": 1, "wait_ms": round(timeout * 1000), "min_count": count}
+        self.control("GET", "/requests", params=params, timeout=timeout + 5)
+        entries = self.requests(method, path, since)
         if len(entries) < count:
             raise AssertionError(f"{len(entries)} of {count} requests {method or ''} {path or ''} within {timeout}s: {entries}")
         return entries
@@ -82,17 +115,29 @@ class JulepDouble:
     def clear_requests(self):
         self.control("DELETE", "/requests")
 
-    def seed(self, users):
-        """Import users (dicts as `users()` gives them; `id` required); their number."""
-        return self.control("POST", "/users", json={"items": list(users)})["imported"]
+    def seed(self, users=(), docs=()):
+        """Import users and docs (dicts as `users()` and `docs()` give them; `id` and a doc's `user_id` required,
+        its user imported too or already there), all or nothing; the number of users."""
+        return self.control("POST", "/users", json={"items": list(users), "docs": list(docs)})["imported"]
 
     def users(self):
-        """Every stored user with its developer_id, as an export."""
+        """Every stored user (in multi-tenant mode: the developer's) with its developer_id, as an export."""
         return self.control("GET", "/users")["items"]
 
+    def docs(self):
+        """Every stored doc (in multi-tenant mode: the developer's) as an export: its developer_id, user_id, the
+        Doc's fields, and one embedding (or None) a chunk."""
+        return self.control("GET", "/users")["docs"]
+
+    def set_embeddings(self, doc_id, embeddings):
+        """Embed a doc's chunks, as the hosted vectorizer would: one list of 1,024 numbers (or None) a chunk."""
+        return self.control("PUT", f"/docs/{doc_id}/embeddings", json={"embeddings": embeddings})["embeddings"]
+
     def control(self, method, path, **kwargs):
+        """A request to the controls (/_double…): its JSON answer; ControlRefused with the double's words if refused."""
         response = self.http.request(method, f"/_double{path}", headers=self.headers, **kwargs)
-        response.raise_for_status()
+        if response.is_error:
+            raise ControlRefused(response)
         return response.json() if response.content else None
 
 
