@@ -174,6 +174,7 @@ class InProcessDoubles:
             with httpx.Client(transport=InProcessTransport(threads), base_url=IN_PROCESS_URL, timeout=TIMEOUT) as http:
                 yield JulepDouble(http, self.api_key, async_transport=AsyncInProcessTransport(threads))
         finally:
+            threads.close()
             if not threads.busy():
                 self.idle.append((settings, environment, app, renew))
 
@@ -190,9 +191,16 @@ class AppThreads:
     def __init__(self, app):
         self.wsgi = httpx.WSGITransport(app=app)
         self.started = []  # the futures of requests not yet seen done
+        self.closed = False
+
+    def close(self):
+        """Take no more requests: a client kept past its test must not reach the app another test has now."""
+        self.closed = True
 
     def start(self, request):
         """The request's answer to come: a concurrent.futures.Future of an httpx.Response read whole."""
+        if self.closed:
+            raise RuntimeError("this in-process double's test is over")
         self.started = [future for future in self.started if not future.done()]
         future = run_on_worker(functools.partial(self.answer, request))
         self.started.append(future)

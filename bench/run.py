@@ -2,9 +2,9 @@
 
 Starts each server on a free loopback port, warms it, loads it with wrk at 16 connections
 (quietly, with slow clients held open, and beside a process that keeps a core busy) and prints
-one table: throughput and latency, in-process cost (app.wsgi_app) and the docs' speeds, start-up
-time and memory, each beside the figure it is judged against. Needs `wrk` (Debian: `apt-get install
-wrk`) and bench/requirements.txt.
+one table: throughput and latency, in-process cost (app.wsgi_app), one test's cost with the julep_double
+fixture beside respx stubs, the docs' speeds, start-up time and memory, each beside the figure it is judged
+against. Needs `wrk` (Debian: `apt-get install wrk`) and bench/requirements.txt.
 """
 
 import argparse

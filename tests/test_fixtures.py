@@ -82,8 +82,9 @@ def test_each_test_gets_a_double_as_fresh_as_a_new_one_from_one_app_per_settings
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=6)
 
 
-# The first test's request is still waiting out its delay when the test ends; it must not write into the next one's.
+# What a test leaves running, a request waiting out its delay or a client, must not reach the next test's double.
 STILL_RUNNING = '''
+import asyncio
 import time
 
 import julep
@@ -99,12 +100,29 @@ def test_a_create_that_outlasts_its_client(julep_double):
 def test_the_next_double_never_sees_it(julep_double):
     time.sleep(1)
     assert julep_double.users() == []
+
+
+KEPT = []
+
+
+def test_a_client_kept_past_its_test(julep_double):
+    KEPT.append(julep_double.async_client.with_options(max_retries=0))
+
+
+def test_reaches_no_other_double(julep_double):
+    async def create():
+        await KEPT[0].users.create(name="Stray")
+
+    with pytest.raises(julep.APIConnectionError) as refused:
+        asyncio.run(create())
+    assert str(refused.value.__cause__) == "this in-process double's test is over"
+    assert julep_double.users() == []
 '''
 
 
-def test_a_request_still_running_at_the_end_of_a_test_stays_out_of_the_next(pytester):
+def test_a_request_still_running_or_a_client_kept_at_the_end_of_a_test_stays_out_of_the_next(pytester):
     pytester.makepyfile(STILL_RUNNING)
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=4)
 
 
 def test_a_delay_past_the_timeout_is_the_sdks_timeout_error_and_the_request_runs_on(julep_double):
