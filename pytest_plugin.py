@@ -35,7 +35,8 @@ def julep_double_apps():
 
 @pytest.fixture
 def julep_double(request, julep_double_apps):
-    """A fresh double inside this process for one test: `.client`/`.async_client` are the SDK, the controls are methods."""
+    """A fresh double inside this process for one test: `.client` and `.async_client` are the SDK, the controls are
+    methods."""
     marker = request.node.get_closest_marker("julep_double")
     with julep_double_apps.double(marker.kwargs if marker else {}) as double:
         yield double
