@@ -6,14 +6,13 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import api, db, double, errors, openapi, pipeline, routing
+from . import api, db, double, errors, openapi, pipeline, routing, text_index
 
 
 def create_app(test_config=None):
     """Build the app. Settings: AGENTS_API_* variables, FLASK_* variables, then `test_config`."""
     # No static folder: its route would answer a POST to /static/x with 405 where the hosted API has no route.
     app = Flask(__name__, instance_path=checkout_instance_path(), instance_relative_config=True, static_folder=None)
-    app.url_rule_class = routing.Rule
     app.config.from_mapping(settings(app.instance_path), PROVIDE_AUTOMATIC_OPTIONS=False)
     app.config.from_prefixed_env()
     if test_config is not None:
@@ -60,3 +59,16 @@ def checkout_instance_path():
     """
     checkout = Path(__file__).parent
     return str(checkout / "instance") if (checkout / "pyproject.toml").exists() else None
+
+
+def renewable_app(settings):
+    """An app on an in-memory database (`settings` as create_app takes them), and a function that makes it as it
+    was made again: its database, the seed file imported, restored, and its index of the docs dropped."""
+    app = create_app({**settings, "DATABASE": ":memory:"})
+    fresh = db.copy_memory_database(app)
+
+    def renew():
+        db.restore_memory_database(app, fresh)
+        text_index.forget(app)
+
+    return app, renew

@@ -1,8 +1,9 @@
 """The pytest plugin (entry point pytest11): the double as fixtures, active once the package is installed.
 
-- `julep_double`: in-process, no socket: a fresh in-memory double per test and the SDK on httpx.WSGITransport.
-  `@pytest.mark.julep_double(SETTING=value)` passes app settings (e.g. ERROR_FORMAT="hosted"); another key is an
-  error naming the settings.
+- `julep_double`: in-process, no socket: a double per test as fresh as a new one, on an in-memory database (one
+  app per settings for the session, renewed for each test: testing.InProcessDoubles), and the SDK on it, sync and
+  async. `@pytest.mark.julep_double(SETTING=value)` passes app settings (e.g. ERROR_FORMAT="hosted"); another key
+  is an error naming the settings.
 - `julep_double_server`: one real server for the test session (`julep-users-double serve`), reset before each
   test; under pytest-xdist every worker acts as a developer of its own on one shared multi-tenant server.
   `--julep-double-url` (ini: julep_double_url) points it at a double already running instead.
@@ -17,7 +18,6 @@ import warnings
 import pytest
 
 API_KEY = "julep-double-key"
-IN_PROCESS_URL = "http://julep-double.test"
 FIXTURES = ("julep_double", "julep_double_server")
 UNPLAYED_FAULTS = ("warn", "fail")
 
@@ -44,18 +44,20 @@ def pytest_configure(config):
         raise pytest.UsageError(f"julep_double_unplayed_faults = {unplayed}: give {' or '.join(UNPLAYED_FAULTS)}")
 
 
+@pytest.fixture(scope="session")
+def julep_double_apps():
+    """The session's in-process apps, one per settings."""
+    from .testing import InProcessDoubles
+
+    return InProcessDoubles(API_KEY)
+
+
 @pytest.fixture
-def julep_double(request):
-    """A fresh double inside this process for one test: `.client` is the SDK, the controls are methods."""
-    import httpx
-
-    from .app import create_app
-    from .testing import JulepDouble
-
-    settings = marker_settings(request.node)
-    app = create_app({"DATABASE": ":memory:", "API_KEY": API_KEY, **settings})
-    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url=IN_PROCESS_URL) as http:
-        yield JulepDouble(http, API_KEY)
+def julep_double(request, julep_double_apps):
+    """A fresh double inside this process for one test: `.client` and `.async_client` are the SDK, the controls are
+    methods."""
+    with julep_double_apps.double(marker_settings(request.node)) as double:
+        yield double
 
 
 def marker_settings(node):
@@ -114,13 +116,14 @@ def julep_double_session(request):
 
 @pytest.fixture
 def julep_double_server(julep_double_session):
-    """The session's real server, reset before this test: `.url`, `.api_key`, `.env`, `.client` and the controls."""
+    """The session's real server, reset before this test: `.url`, `.api_key`, `.env`, `.client`, `.async_client` and
+    the controls."""
     import httpx
 
-    from .testing import JulepDouble
+    from .testing import TIMEOUT, JulepDouble
 
     url, api_key, developer = julep_double_session
-    with httpx.Client(base_url=url, timeout=30) as http:
+    with httpx.Client(base_url=url, timeout=TIMEOUT) as http:
         double = JulepDouble(http, api_key, developer)
         double.reset()
         yield double
