@@ -22,10 +22,16 @@ def float4_values(values):
     """The values as pgvector stores them, float4, in an array('f'); NotAVector if it cannot."""
     if len(values) != DIMENSIONS:
         raise NotAVector(f"expected {DIMENSIONS} dimensions, not {len(values)}")
-    stored = array("f", values)  # a value past float4 becomes an infinity
+    try:
+        stored = array("f", values)  # a float past float4 becomes an infinity
+    except OverflowError:  # an int past a double
+        raise NotAVector(PAST_FLOAT4) from None
     if not all(map(math.isfinite, stored)):
-        raise NotAVector("NaN, infinities and values past float4 are not allowed in a vector")
+        raise NotAVector(PAST_FLOAT4)
     return stored
+
+
+PAST_FLOAT4 = "NaN, infinities and values past float4 are not allowed in a vector"
 
 
 def vector_json(stored):

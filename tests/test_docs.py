@@ -499,6 +499,67 @@ def test_an_export_of_users_and_docs_imports_back(client, fox_docs):
     assert found(search(client, text="fox"))[0] == ("Hello World", 0, 0.2857142984867096)
 
 
+IMPORTED_DOC = {"user_id": USER_ID, "id": DOC_1, "title": "t", "content": "c"}
+HUGE = 10**400  # a JSON integer of 401 digits, past any double
+PAST_FLOAT4 = "Value error, NaN, infinities and values past float4 are not allowed in a vector"
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (
+            {"user_id": "not-a-uuid"},
+            {
+                "type": "uuid_parsing", "loc": ["body", "docs", 0, "user_id"],
+                "msg": "Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by "
+                "[0-9a-fA-F-], found `n` at 1",
+                "input": "not-a-uuid",
+                "ctx": {"error": "invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1"},
+            },
+        ),
+        ({"title": 5}, {"type": "string_type", "loc": ["body", "docs", 0, "title"], "msg": "Input should be a valid string", "input": 5}),
+        (
+            {"id": 5},
+            {"type": "uuid_type", "loc": ["body", "docs", 0, "id"], "msg": "UUID input should be a string, bytes or UUID object", "input": 5},
+        ),
+        (
+            {"embeddings": [unit(HUGE)]},
+            {"type": "value_error", "loc": ["body", "docs", 0, "embeddings", 0], "msg": PAST_FLOAT4, "input": unit(HUGE), "ctx": {"error": {}}},
+        ),
+    ],
+)
+def test_an_import_of_a_bad_doc_is_422_and_imports_nothing(client, change, error):
+    before = client.get("/_double/users", headers=AUTH).get_json()
+    body = {"items": [{"id": DOC_2}], "docs": [{**IMPORTED_DOC, **change}]}
+    assert answer(client.post("/_double/users", json=body, headers=AUTH)) == (422, {"detail": [error]})
+    assert client.get("/_double/users", headers=AUTH).get_json() == before
+
+
+def test_an_import_of_a_doc_without_an_id_is_422(client):
+    doc = {key: value for key, value in IMPORTED_DOC.items() if key != "id"}
+    response = client.post("/_double/users", json={"items": [], "docs": [doc]}, headers=AUTH)
+    assert answer(response) == (422, {"detail": [{"type": "missing", "loc": ["body", "docs", 0, "id"], "msg": "Field required", "input": doc}]})
+
+
+def test_an_import_of_two_docs_with_one_id_is_422_and_imports_nothing(client):
+    body = {"items": [{"id": DOC_2}], "docs": [IMPORTED_DOC, {**IMPORTED_DOC, "content": "other"}]}
+    assert answer(client.post("/_double/users", json=body, headers=AUTH)) == (
+        422,
+        {"detail": [{"type": "value_error", "loc": ["body", "docs", 1, "id"], "msg": "Value error, docs 0 and 1 have one id", "input": DOC_1, "ctx": {"error": {}}}]},
+    )
+    assert client.get("/_double/users", headers=AUTH).get_json()["docs"] == []
+
+
+def test_the_embeddings_control_refuses_a_number_past_a_double(client):
+    created(client, title="T", content="one")
+    response = client.put(f"/_double/docs/{DOC_1}/embeddings", json={"embeddings": [unit(HUGE)]}, headers=AUTH)
+    assert answer(response) == (
+        422,
+        {"detail": [{"type": "value_error", "loc": ["body", "embeddings", 0], "msg": PAST_FLOAT4, "input": unit(HUGE), "ctx": {"error": {}}}]},
+    )
+    assert client.get(f"/users/{USER_ID}/docs", headers=AUTH).get_json()["items"][0]["embeddings"] is None
+
+
 def test_reset_deletes_docs(client, fox_docs):
     client.post("/_double/reset", headers=AUTH)
     client.post(f"/users/{USER_ID}", json={}, headers=AUTH)
