@@ -135,13 +135,14 @@ def post_process(found, request):
 
 
 def with_rows(found):
-    """The Found rows with their chunks read."""
+    """The Found rows with their chunks read; one whose chunk was deleted since the search found it is left out, as
+    if the delete had come first."""
     missing = [item.chunk_id for item in found if item.row is None]
     rows = docs_db.chunks_by_id(missing) if missing else {}
     for item in found:
         if item.row is None:
-            item.row = rows[item.chunk_id]
-    return found
+            item.row = rows.get(item.chunk_id)
+    return [item for item in found if item.row is not None]
 
 
 def check_distances(found):

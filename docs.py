@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, request
 
 from . import doc_search, docs_db, jsonb, text_index, vectors
 from .clock import moments, new_uuid7, now_micros
+from .db import read_transaction
 from .docs_schemas import BULK_DELETE_BODY, CREATE_DOC_BODY, LIST_DOCS_QUERY, SEARCH_BODY
 from .errors import (
     DocNotFound,
@@ -124,13 +125,14 @@ def list_user_docs(call):
     if query["offset"] >= 2**63:  # past asyncpg's int8: a DataError
         raise InvalidData("doc", "list")
     developer_id, direction = call.developer_id, query["direction"]
-    if metadata_filter:
-        heads = docs_db.doc_heads(developer_id, call.user_id, direction)
-        matching = [doc_id for doc_id, metadata in heads if text_filter_matches(json.loads(metadata), metadata_filter)]
-        doc_ids = matching[query["offset"] : query["offset"] + query["limit"]]
-    else:
-        doc_ids = docs_db.page_of_docs(developer_id, call.user_id, direction, query["limit"], query["offset"])
-    chunks = docs_db.chunks_of_docs(developer_id, doc_ids)
+    with read_transaction():  # the page's chunks as its ids were read, a doc deleted meanwhile too
+        if metadata_filter:
+            heads = docs_db.doc_heads(developer_id, call.user_id, direction)
+            matching = [doc_id for doc_id, metadata in heads if text_filter_matches(json.loads(metadata), metadata_filter)]
+            doc_ids = matching[query["offset"] : query["offset"] + query["limit"]]
+        else:
+            doc_ids = docs_db.page_of_docs(developer_id, call.user_id, direction, query["limit"], query["offset"])
+        chunks = docs_db.chunks_of_docs(developer_id, doc_ids)
     docs = [doc_json([chunk for chunk in chunks if chunk["doc_id"] == doc_id], query["include_embeddings"]) for doc_id in doc_ids]
     return f'{{"items":[{",".join(docs)}]}}'
 

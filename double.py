@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, g, request
 from . import __version__, auth, docs, docs_db, double_db, jsonb, users_db, vectors
 from .api import user_json
 from .clock import now_micros
-from .db import write_transaction
+from .db import read_transaction, write_transaction
 from .double_schemas import (
     clock_past_the_end,
     load_clock_change,
@@ -212,8 +212,10 @@ def fault_object(row):
 @bp.get("/users")
 def export_users():
     developer_id = scoped(None)
-    users = ",".join(user_json(row, with_developer=True) for row in users_db.all_users(developer_id))
-    return json_response(200, f'{{"items":[{users}],"docs":[{",".join(exported_docs(developer_id))}]}}')
+    with read_transaction():  # one snapshot: a doc exported with its user, however others write meanwhile
+        users = ",".join(user_json(row, with_developer=True) for row in users_db.all_users(developer_id))
+        docs_json = ",".join(exported_docs(developer_id))
+    return json_response(200, f'{{"items":[{users}],"docs":[{docs_json}]}}')
 
 
 def exported_docs(developer_id):

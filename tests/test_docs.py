@@ -3,11 +3,12 @@
 import json
 import math
 import statistics
+import threading
 
 import pytest
 
 from conftest import AUTH, DEFAULT_DEVELOPER_ID, USER_ID, make_app
-from julep_users_double import text_index, textsearch, vectors
+from julep_users_double import docs_db, text_index, textsearch, users_db, vectors
 
 NOW = "2026-01-01T00:00:00Z"
 OTHER_USER = "0190e6a2-7b6f-7b5e-9c1a-0000000000ff"
@@ -558,6 +559,56 @@ def test_the_embeddings_control_refuses_a_number_past_a_double(client):
         {"detail": [{"type": "value_error", "loc": ["body", "embeddings", 0], "msg": PAST_FLOAT4, "input": unit(HUGE), "ctx": {"error": {}}}]},
     )
     assert client.get(f"/users/{USER_ID}/docs", headers=AUTH).get_json()["items"][0]["embeddings"] is None
+
+
+def meanwhile(monkeypatch, module, name, write):
+    """`module.name` reads, then `write` runs to its end in another thread (another connection): what a client
+    writing at that moment does. Its answers are kept in the list returned."""
+    read, answers = getattr(module, name), []
+
+    def read_then_write(*args):
+        found = read(*args)
+        writer = threading.Thread(target=lambda: answers.append(write()))
+        writer.start()
+        writer.join(10)
+        return found
+
+    monkeypatch.setattr(module, name, read_then_write)
+    return answers
+
+
+NEW_USER = "0190e6a2-7b6f-7b5e-9c1a-00000000000e"
+
+
+def test_an_export_is_one_snapshot_while_others_write(client, monkeypatch, fox_docs):
+    before = client.get("/_double/users", headers=AUTH).get_json()
+    writes = meanwhile(
+        monkeypatch, users_db, "all_users",
+        lambda: (client.post(f"/users/{NEW_USER}", json={}, headers=AUTH).status_code, create(client, NEW_USER, title="t", content="c").status_code),
+    )
+    assert client.get("/_double/users", headers=AUTH).get_json() == before
+    assert writes == [(201, 201)]
+    monkeypatch.undo()
+    after = client.get("/_double/users", headers=AUTH).get_json()
+    client.post("/_double/reset", headers=AUTH)
+    assert client.post("/_double/users", json=after, headers=AUTH).get_json() == {"imported": 3, "imported_docs": 3}
+
+
+@pytest.mark.parametrize(("query", "read"), [("", "page_of_docs"), ("?metadata_filter.tag=a", "doc_heads")])
+def test_a_doc_deleted_while_its_page_is_read_is_listed_as_it_was(client, monkeypatch, query, read):
+    created(client, title="T", content=["one", "two"], metadata={"tag": "a"})
+    deletes = meanwhile(monkeypatch, docs_db, read, lambda: client.delete(f"/users/{USER_ID}/docs/{DOC_1}", headers=AUTH).status_code)
+    response = client.get(f"/users/{USER_ID}/docs{query}", headers=AUTH)
+    assert answer(response) == (200, {"items": [doc(DOC_1, "T", ["one", "two"], {"tag": "a"})]})
+    assert deletes == [202]
+    monkeypatch.undo()
+    assert client.get(f"/users/{USER_ID}/docs{query}", headers=AUTH).get_json() == {"items": []}
+
+
+def test_a_chunk_deleted_while_a_text_search_reads_its_row_is_not_found(client, monkeypatch, fox_docs):
+    deletes = meanwhile(monkeypatch, text_index, "search", lambda: client.delete(f"/users/{USER_ID}/docs/{DOC_1}", headers=AUTH).status_code)
+    assert found(search(client, text="fox")) == [("Multi", 0, 0.2857142984867096)]
+    assert deletes == [202]
 
 
 def test_reset_deletes_docs(client, fox_docs):
