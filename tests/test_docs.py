@@ -306,6 +306,39 @@ def test_deleting_the_user_deletes_their_docs(client, three_docs):
     assert titles(client.get(f"/users/{OTHER_USER}/docs", headers=AUTH)) == ["O"]
 
 
+def nested(levels, innermost="x"):
+    for _ in range(levels):
+        innermost = [innermost]
+    return innermost
+
+
+DEEP = nested(510)  # in metadata {"a": DEEP} of a body: 512 levels, the most a body may nest
+DEEP_TEXT = "[" * 510 + '"x"' + "]" * 510  # metadata->>'a'
+
+
+@pytest.mark.parametrize(("value", "listed"), [("x", False), (DEEP_TEXT, True)])
+def test_deep_metadata_is_listed_by_a_filter_of_its_text(client, value, listed):
+    created(client, title="deep", content="c", metadata={"a": DEEP})
+    response = client.get(f"/users/{USER_ID}/docs", query_string={"metadata_filter.a": value}, headers=AUTH)
+    assert answer(response) == (200, {"items": [doc(DOC_1, "deep", ["c"], {"a": DEEP})] if listed else []})
+
+
+@pytest.mark.parametrize(("value", "deleted"), [("x", False), (DEEP_TEXT, True)])
+def test_deep_metadata_is_deleted_by_a_filter_of_its_text(client, value, deleted):
+    created(client, title="deep", content="c", metadata={"a": DEEP})
+    response = client.delete(f"/users/{USER_ID}/docs", json={"metadata_filter": {"a": value}}, headers=AUTH)
+    assert response.status_code == 202
+    assert [item["id"] for item in response.get_json()["items"]] == ([DOC_1] if deleted else [])
+
+
+@pytest.mark.parametrize("query", [{"text": "deep"}, {"vector": unit(1), "mmr_strength": 0}])
+@pytest.mark.parametrize(("metadata_filter", "hit"), [({"a": DEEP}, True), ({"a": nested(510, "y")}, False)])
+def test_a_search_filter_as_deep_as_a_body_may_nest(client, query, metadata_filter, hit):
+    created(client, title="deep", content="c", metadata={"a": DEEP})
+    embed(client, DOC_1, unit(1))
+    assert [title for title, _, _ in found(search(client, **query, metadata_filter=metadata_filter))] == (["deep"] if hit else [])
+
+
 # Text search
 
 
