@@ -2,6 +2,7 @@
 wire. The docs blueprint lives within the API's (api.py), so /api/users/… serves them too."""
 
 import hashlib
+import itertools
 import json
 import math
 import time
@@ -17,6 +18,7 @@ from .errors import (
     DocOwnerNotFound,
     DuplicateDoc,
     DocOffsetNegative,
+    DocTooLarge,
     DocsUnsortable,
     InvalidData,
     InvalidLanguageCode,
@@ -66,10 +68,18 @@ def stored_fields(title, contents, metadata):
 
 
 def chunk_rows(developer_id, user_id, doc_id, fields, created_at, embeddings):
-    """docs_db.INSERT_CHUNK's parameters for each chunk of a doc: stored_fields(), one embedding (or None) a chunk."""
+    """docs_db.INSERT_CHUNK's parameters for each chunk of a doc: stored_fields(), one embedding (or None) a chunk.
+
+    DocTooLarge past its bounds, found as soon as they are passed: `embeddings` may be a generator, computed only
+    for the chunks a doc within them has.
+    """
     title, contents, metadata = fields
-    return [
-        {
+    if len(contents) > DocTooLarge.MAX_CHUNKS:
+        raise DocTooLarge()
+    copies = len(title.encode()) + len(metadata.encode())  # in every chunk's row
+    rows, stored = [], 0
+    for index, (content, embedding) in enumerate(zip(contents, embeddings)):
+        row = {
             "developer_id": developer_id,
             "user_id": user_id,
             "doc_id": doc_id,
@@ -84,8 +94,13 @@ def chunk_rows(developer_id, user_id, doc_id, fields, created_at, embeddings):
             "embedding": None if embedding is None else embedding.tobytes(),
             "embedding_json": None if embedding is None else vectors.vector_json(embedding),
         }
-        for index, (content, embedding) in enumerate(zip(contents, embeddings))
-    ]
+        stored += copies + len(content.encode()) + len(row["search_tsv"].encode())
+        if embedding is not None:
+            stored += len(row["embedding"]) + len(row["embedding_json"])
+        if stored > DocTooLarge.MAX_BYTES:
+            raise DocTooLarge()
+        rows.append(row)
+    return rows
 
 
 def deleted_json(doc_id, deleted_at):
@@ -93,7 +108,12 @@ def deleted_json(doc_id, deleted_at):
 
 
 @operation(
-    bp.post, "/users/<user_id>/docs", 201, "Doc", body=CREATE_DOC_BODY, refusals=(NoDocCreated, DocOwnerNotFound, DuplicateDoc)
+    bp.post,
+    "/users/<user_id>/docs",
+    201,
+    "Doc",
+    body=CREATE_DOC_BODY,
+    refusals=(NoDocCreated, DocOwnerNotFound, DuplicateDoc, DocTooLarge),
 )
 def create_user_doc(call):
     body = call.body
@@ -104,9 +124,9 @@ def create_user_doc(call):
     except jsonb.NotStorable:
         raise InvalidData("doc", "create") from None
     if current_app.config["EMBED_NEW_CHUNKS"]:
-        embeddings = [vectors.local_embedding(title, content) for content in contents]
+        embeddings = (vectors.local_embedding(title, content) for content in contents)
     else:
-        embeddings = [None] * len(contents)
+        embeddings = itertools.repeat(None)
     chunks = chunk_rows(call.developer_id, call.user_id, str(new_uuid7()), fields, now_micros(), embeddings)
     docs_db.create_doc(chunks)
     # As the hosted create reads the doc back without its embeddings.

@@ -149,6 +149,47 @@ def test_the_duplicate_rule_compares_the_new_first_chunk_with_every_chunk_of_the
     assert (response.status_code if expected == 201 else answer(response)) == expected
 
 
+DOC_TOO_LARGE = (
+    413,
+    {
+        "detail": "Doc too large: a doc stores at most 1,000 chunks and 4 MiB "
+        "(each chunk with its title, metadata, search vector and embedding)"
+    },
+)
+
+
+def test_a_doc_of_1000_chunks_is_stored(client):
+    assert create(client, title="T", content=[f"c{n}" for n in range(1000)]).status_code == 201
+
+
+def test_a_doc_of_more_than_1000_chunks_is_413_before_a_chunk_is_indexed(client, monkeypatch):
+    indexed = []
+    monkeypatch.setattr(text_index, "chunk_vector", lambda *chunk: indexed.append(chunk))
+    assert answer(create(client, title="T", content=["a"] * 200_000)) == DOC_TOO_LARGE
+    assert indexed == []
+    assert client.get(f"/users/{USER_ID}/docs", headers=AUTH).get_json() == {"items": []}
+
+
+def test_metadata_copied_into_each_chunk_counts_each_time(client):
+    metadata = {"k": "x" * 100_000}  # a body of 100 KB, 5 MB in 50 chunks' rows
+    assert answer(create(client, title="T", metadata=metadata, content=[f"c{n}" for n in range(50)])) == DOC_TOO_LARGE
+    assert create(client, title="T", metadata=metadata, content=[f"c{n}" for n in range(30)]).status_code == 201
+
+
+@pytest.mark.parametrize(("chunks", "status"), [(450, 201), (600, 413)])
+def test_embedded_chunks_count_their_embeddings(tmp_path, chunks, status):
+    """A local embedding stores some 8 KB a chunk: 4,096 bytes of float4 and their text."""
+    client = make_app(tmp_path, EMBED_NEW_CHUNKS=True).test_client()
+    client.post(f"/users/{USER_ID}", json={}, headers=AUTH)
+    assert create(client, title="T", content=[f"word{n}" for n in range(chunks)]).status_code == status
+
+
+def test_an_import_of_a_doc_too_large_is_413_and_imports_nothing(client):
+    body = {"items": [{"id": DOC_2}], "docs": [{**IMPORTED_DOC, "content": ["a"] * 1001}]}
+    assert answer(client.post("/_double/users", json=body, headers=AUTH)) == DOC_TOO_LARGE
+    assert len(client.get("/_double/users", headers=AUTH).get_json()["items"]) == 2
+
+
 # List
 
 
