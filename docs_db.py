@@ -147,13 +147,28 @@ def owner_chunks_after(db, developer_id, user_id, chunk_id):
     ).fetchall()
 
 
-def embedded_chunks(developer_id):
-    """(chunk_id, user_id, doc_id, idx, metadata, embedding) of every embedded chunk of the developer's."""
+def owner_embedded_chunks(developer_id, user_id):
+    """CHUNK_FIELDS of the user's embedded chunks."""
     return get_db().execute(
-        "SELECT chunk_id, user_id, doc_id, idx, metadata, embedding FROM docs"
-        " WHERE developer_id = ? AND embedding IS NOT NULL",
-        (developer_id,),
+        f"SELECT {CHUNK_FIELDS} FROM docs WHERE developer_id = ? AND user_id = ? AND embedding IS NOT NULL",
+        (developer_id, user_id),
     ).fetchall()
+
+
+def embedded_count(developer_id):
+    """How many of the developer's chunks are embedded."""
+    (row,) = get_db().execute(
+        "SELECT count(*) FROM docs WHERE developer_id = ? AND embedding IS NOT NULL", (developer_id,)
+    ).fetchall()
+    return row[0]
+
+
+def others_embeddings(developer_id, user_id):
+    """(doc_id, idx, embedding) of the embedded chunks of the developer's other users, read as they are iterated."""
+    return get_db().execute(
+        "SELECT doc_id, idx, embedding FROM docs WHERE developer_id = ? AND user_id != ? AND embedding IS NOT NULL",
+        (developer_id, user_id),
+    )
 
 
 def doc_chunk_ids(developer_id, doc_id):

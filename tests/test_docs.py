@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from conftest import AUTH, DEFAULT_DEVELOPER_ID, USER_ID, make_app
-from julep_users_double import docs_db, text_index, textsearch, users_db, vectors
+from julep_users_double import doc_search, docs_db, text_index, textsearch, users_db, vectors
 
 NOW = "2026-01-01T00:00:00Z"
 OTHER_USER = "0190e6a2-7b6f-7b5e-9c1a-0000000000ff"
@@ -513,6 +513,37 @@ def test_the_candidates_are_the_developers_nearest_before_the_owner_is_looked_at
     embed(client, "019b76da-a800-7000-8000-00000000002a", unit(1, 0.01))
     assert found(search(client, vector=unit(1), mmr_strength=0, limit=5)) == []
     assert [title for title, _, _ in found(search(client, vector=unit(1), mmr_strength=0, limit=6))] == ["mine"]
+
+
+def others_and_mine(client, others, mine):
+    """41 chunks of another user's at `others`, more than the 40 places of a search of limit 5, and one of mine."""
+    for number in range(41):
+        created(client, OTHER_USER, title=f"other {number}", content="o")
+        embed(client, f"019b76da-a800-7000-8000-{number + 1:012x}", others)
+    created(client, title="mine", content="m")
+    embed(client, "019b76da-a800-7000-8000-00000000002a", mine)
+
+
+def test_a_chunk_of_mine_nearer_than_every_other_is_found_among_more_than_the_places(client):
+    others_and_mine(client, unit(0, 1), unit(1, 0.01))
+    assert [(title, round(distance, 6)) for title, _, distance in found(search(client, vector=unit(1), mmr_strength=0, limit=5))] == [
+        ("mine", 0.00005)
+    ]
+
+
+def test_a_vector_search_measures_only_my_chunks_when_none_is_within_the_confidence(client, monkeypatch):
+    others_and_mine(client, unit(1), unit(0, 1))
+    measured = []
+    real_norm = vectors.norm
+    monkeypatch.setattr(vectors, "norm", lambda vector: measured.append(len(vector)) or real_norm(vector))
+    assert found(search(client, vector=unit(1), mmr_strength=0, limit=5)) == []
+    assert measured == [1024, 1024]  # the query's, mine's: not the 41 others'
+
+
+def test_a_chunk_deleted_while_a_vector_search_runs_is_found_as_it_was_read(client, monkeypatch, fox_docs):
+    deletes = meanwhile(monkeypatch, doc_search, "by_vector", lambda: client.delete(f"/users/{USER_ID}/docs/{DOC_1}", headers=AUTH).status_code)
+    assert [title for title, _, _ in found(search(client, vector=unit(0.1, 0.2, 0.3), mmr_strength=0))] == ["Hello World"]
+    assert deletes == [202]
 
 
 def test_mmr_picks_the_nearest_then_the_most_different(client):
