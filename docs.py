@@ -76,10 +76,8 @@ def chunk_rows(developer_id, user_id, doc_id, fields, created_at, embeddings):
     title, contents, metadata = fields
     if len(contents) > DocTooLarge.MAX_CHUNKS:
         raise DocTooLarge()
-    copies = len(title.encode()) + len(metadata.encode())  # in every chunk's row
-    rows, stored = [], 0
-    for index, (content, embedding) in enumerate(zip(contents, embeddings)):
-        row = {
+    return within_bounds(
+        {
             "developer_id": developer_id,
             "user_id": user_id,
             "doc_id": doc_id,
@@ -94,13 +92,27 @@ def chunk_rows(developer_id, user_id, doc_id, fields, created_at, embeddings):
             "embedding": None if embedding is None else embedding.tobytes(),
             "embedding_json": None if embedding is None else vectors.vector_json(embedding),
         }
-        stored += copies + len(content.encode()) + len(row["search_tsv"].encode())
-        if embedding is not None:
-            stored += len(row["embedding"]) + len(row["embedding_json"])
+        for index, (content, embedding) in enumerate(zip(contents, embeddings))
+    )
+
+
+def within_bounds(rows):
+    """A doc's rows (each with docs_db.SIZED_COLUMNS), as a list, read only until they store more than DocTooLarge's
+    bytes (its count of chunks is checked before)."""
+    kept, stored = [], 0
+    for row in rows:
+        stored += sum(map(stored_bytes, (row[column] for column in docs_db.SIZED_COLUMNS)))
         if stored > DocTooLarge.MAX_BYTES:
             raise DocTooLarge()
-        rows.append(row)
-    return rows
+        kept.append(row)
+    return kept
+
+
+def stored_bytes(value):
+    """A column's bytes: text as UTF-8, a blob as it is, NULL none."""
+    if value is None:
+        return 0
+    return len(value) if type(value) is bytes else len(value.encode())
 
 
 def deleted_json(doc_id, deleted_at):

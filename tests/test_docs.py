@@ -184,6 +184,14 @@ def test_embedded_chunks_count_their_embeddings(tmp_path, chunks, status):
     assert create(client, title="T", content=[f"word{n}" for n in range(chunks)]).status_code == status
 
 
+def test_embeddings_that_would_take_a_doc_past_4_mib_are_413_and_set_nothing(client):
+    created(client, title="T", metadata={"k": "x" * 7000}, content=[f"c{n}" for n in range(300)])  # 2.1 MB stored
+    vector = [1] + [0] * 1023  # 8 KB more a chunk: 4,096 bytes of float4 and their text
+    response = client.put(f"/_double/docs/{DOC_1}/embeddings", json={"embeddings": [vector] * 300}, headers=AUTH)
+    assert answer(response) == DOC_TOO_LARGE
+    assert client.get(f"/users/{USER_ID}/docs", headers=AUTH).get_json()["items"][0]["embeddings"] is None
+
+
 def test_an_import_of_a_doc_too_large_is_413_and_imports_nothing(client):
     body = {"items": [{"id": DOC_2}], "docs": [{**IMPORTED_DOC, "content": ["a"] * 1001}]}
     assert answer(client.post("/_double/users", json=body, headers=AUTH)) == DOC_TOO_LARGE
