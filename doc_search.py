@@ -2,6 +2,7 @@
 search_by_vector and search_hybrid, then the router's embedding strip and MMR (common/utils/mmr.py)."""
 
 import bisect
+import contextlib
 import json
 import math
 from array import array
@@ -116,16 +117,18 @@ def nearer_others(developer_id, user_id, query, query_norm, nearest, farthest, p
     by_sketch = query_norm > 0 and not farthest[0]  # a NaN distance comes after every number
     query_tail_norm = vectors.norm(query[vectors.HEAD :])
     nearer, before_nearest = [], 0
-    for doc_id, idx, blob in docs_db.others_embeddings(developer_id, user_id):
-        if by_sketch and vectors.farther_than(query, query_tail_norm, query_norm, blob, similarity):
-            continue
-        embedding_norm = vectors.sketch(blob)[0]
-        place = nearness(vectors.distance_of(vectors.dot(query, array("f", blob)), query_norm, embedding_norm), doc_id, idx)
-        if place < farthest:
-            nearer.append(place)
-            before_nearest += place < nearest
-            if before_nearest >= places:
-                break
+    # Closed when left early, so that its statement holds no read of the database open.
+    with contextlib.closing(docs_db.others_embeddings(developer_id, user_id)) as others:
+        for doc_id, idx, blob in others:
+            if by_sketch and vectors.farther_than(query, query_tail_norm, query_norm, blob, similarity):
+                continue
+            embedding_norm = vectors.sketch(blob)[0]
+            place = nearness(vectors.distance_of(vectors.dot(query, array("f", blob)), query_norm, embedding_norm), doc_id, idx)
+            if place < farthest:
+                nearer.append(place)
+                before_nearest += place < nearest
+                if before_nearest >= places:
+                    break
     return sorted(nearer)
 
 
