@@ -189,6 +189,18 @@ def write_transaction():
         yield db
 
 
+@contextlib.contextmanager
+def read_transaction():
+    """A transaction of the app context's connection that only reads: each of its statements sees the database as
+    its first one did (one WAL snapshot), whatever other connections commit meanwhile; it takes no lock."""
+    db = get_db()
+    db.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        db.execute("COMMIT")
+
+
 def get_db():
     """The connection of the current app context (the only way to the database)."""
     context = g._get_current_object()  # one lookup through the proxy, not four

@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, g, request
 from . import __version__, auth, docs, docs_db, double_db, journal_waits, jsonb, users_db, vectors
 from .api import user_json
 from .clock import now_micros
-from .db import write_transaction
+from .db import read_transaction, write_transaction
 from .double_schemas import (
     clock_past_the_end,
     load_clock_change,
@@ -215,8 +215,10 @@ def fault_object(row):
 @bp.get("/users")
 def export_users():
     developer_id = scoped(None)
-    users = ",".join(user_json(row, with_developer=True) for row in users_db.all_users(developer_id))
-    return json_response(200, f'{{"items":[{users}],"docs":[{",".join(exported_docs(developer_id))}]}}')
+    with read_transaction():  # one snapshot: a doc exported with its user, however others write meanwhile
+        users = ",".join(user_json(row, with_developer=True) for row in users_db.all_users(developer_id))
+        docs_json = ",".join(exported_docs(developer_id))
+    return json_response(200, f'{{"items":[{users}],"docs":[{docs_json}]}}')
 
 
 def exported_docs(developer_id):
@@ -282,20 +284,20 @@ def set_doc_embeddings(doc_id):
     create: the doc of this id of every developer the control may reach (?developer_id= names one)."""
     body = json_body()
     embeddings = load_embeddings(body)
-    found = docs_db.doc_chunk_ids(scoped(request.args.get("developer_id")), doc_id.lower())
+    found = docs_db.doc_chunks(scoped(request.args.get("developer_id")), doc_id.lower())
     if not found:
         raise NoSuchDoc()
+    written = [(None, None) if vector is None else (vector.tobytes(), vectors.vector_json(vector)) for vector in embeddings]
     changes = []
-    for chunk_ids in found.values():
-        if len(chunk_ids) != len(embeddings):
-            message = f"the doc has {len(chunk_ids)} chunks: give one embedding (or null) each"
+    for chunks in found.values():
+        if len(chunks) != len(embeddings):
+            message = f"the doc has {len(chunks)} chunks: give one embedding (or null) each"
             raise RequestValidationError([value_error(message, body["embeddings"], ["body", "embeddings"])])
-        for chunk_id, embedding in zip(chunk_ids, embeddings):
-            stored = None if embedding is None else (embedding.tobytes(), vectors.vector_json(embedding))
-            changes.append((*(stored or (None, None)), chunk_id))
+        docs.within_bounds({**chunk, "embedding": blob, "embedding_json": text} for chunk, (blob, text) in zip(chunks, written))
+        changes += [(blob, text, chunk["chunk_id"]) for chunk, (blob, text) in zip(chunks, written)]
     docs_db.set_embeddings(changes)
-    written = ",".join("null" if embedding is None else vectors.vector_json(embedding) for embedding in embeddings)
-    return json_response(200, f'{{"id":"{doc_id.lower()}","embeddings":[{written}]}}')
+    texts = ",".join(text or "null" for _, text in written)
+    return json_response(200, f'{{"id":"{doc_id.lower()}","embeddings":[{texts}]}}')
 
 
 @bp.post("/clock")

@@ -608,6 +608,21 @@ def test_a_bad_seed_file_stops_the_start_up_with_its_errors(tmp_path):
         make_app(tmp_path, SEED_FILE=str(seed))
 
 
+def test_a_seed_file_with_a_bad_doc_stops_the_start_up_with_its_errors(tmp_path):
+    seed = tmp_path / "seed.json"
+    doc = {"user_id": USER_ID, "title": "t", "content": "c"}
+    seed.write_text(json.dumps({"items": [{"id": USER_ID}], "docs": [doc, {**doc, "id": OTHER_ID}, {**doc, "id": OTHER_ID}]}))
+    with pytest.raises(ValueError) as stopped:
+        make_app(tmp_path, SEED_FILE=str(seed))
+    assert str(stopped.value) == f"{seed} is not a users export: " + json.dumps(
+        [
+            {"type": "missing", "loc": ["body", "docs", 0, "id"], "msg": "Field required", "input": doc},
+            {"type": "value_error", "loc": ["body", "docs", 2, "id"], "msg": "Value error, docs 1 and 2 have one id", "input": OTHER_ID, "ctx": {"error": {}}},
+        ],
+        separators=(",", ":"),
+    )
+
+
 # Frozen time
 
 
