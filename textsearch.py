@@ -391,24 +391,46 @@ def _first_action(state, ch, ignore):
 
 
 class _Position:
-    __slots__ = ("pos", "lentoken", "state", "pushed")
+    """A level of the parser's stack; `visited` its configurations (_Parser.failed's keys) since it was pushed."""
+
+    __slots__ = ("pos", "lentoken", "state", "pushed", "visited")
 
     def __init__(self, pos, state, lentoken=0):
-        self.pos, self.state, self.lentoken, self.pushed = pos, state, lentoken, None
+        self.pos, self.state, self.lentoken, self.pushed, self.visited = pos, state, lentoken, None, []
 
     def copy(self):
         return _Position(self.pos, self.state, self.lentoken)
 
 
-class _Parser:
-    """PostgreSQL's default parser over `text` from `start`: next_token() gives (type, token) or None at the end."""
+_STATES_BITS = len(_ACTIONS).bit_length()
 
-    def __init__(self, text, start=0, state=_BASE):
+
+class _Parser:
+    """PostgreSQL's default parser over `text` from `start`: next_token() gives (type, token) or None at the end.
+
+    PostgreSQL's machine backtracks: a level pushed to try a longer token (a host in `a_a_a_…`, a path in `./././…`)
+    can read to the end of the text and be popped, and the next token tries again from one character further on,
+    which makes the text's parse quadratic. What a level does from a configuration (state, position, the ignore
+    and wanthost flags) on depends on nothing else until it is popped, so `failed` remembers, for every
+    configuration of a popped level, the flags it was popped with: a level that reaches one again is popped at once.
+    Every configuration is thus run through at most once, and the parse is linear, with PostgreSQL's tokens.
+    """
+
+    def __init__(self, text, start=0, state=_BASE, failed=None):
         self.text, self.n = text, len(text)
         self.stack = [_Position(start, _BASE)]
         if state != _BASE:
             self.stack.append(_Position(start, state))
         self.ignore = self.wanthost = False
+        self.failed = {} if failed is None else failed  # configuration → (ignore, wanthost) when its level popped
+
+    def _pop(self, top):
+        """Pop the level `top`: each configuration it went through leads to this pop, with the flags as they are."""
+        outcome = (self.ignore, self.wanthost)
+        for key in top.visited:
+            self.failed[key] = outcome
+        self.stack.pop()
+        return self.stack[-1]
 
     def next_token(self):
         stack, text, n = self.stack, self.text, self.n
@@ -418,10 +440,21 @@ class _Parser:
         self.start = top.pos
         top.pushed = None
         bingo = None
+        failed = self.failed
         while True:
             state, pos = top.state, top.pos
             ch = text[pos] if pos < n else ""
             if top.pushed is None:
+                if len(stack) > 1:  # the bottom level is never popped
+                    key = ((pos << _STATES_BITS | state) << 1 | self.ignore) << 1 | self.wanthost
+                    outcome = failed.get(key)
+                    if outcome is not None:
+                        self.ignore, self.wanthost = outcome
+                        top = self._pop(top)
+                        if top.pos >= n:
+                            return None
+                        continue
+                    top.visited.append(key)
                 first = _FIRST[self.ignore][state]
                 i = first.get(ch)
                 if i is None:
@@ -448,18 +481,22 @@ class _Parser:
             if flags & BINGO:
                 bingo = (ttype, text[self.start:self.start + top.lentoken])
                 top.lentoken = 0
+                for level in stack:  # what the levels went through led to a token
+                    level.visited.clear()
             if flags & POP:
-                stack.pop()
-                top = stack[-1]
+                top = self._pop(top)
             elif flags & PUSH:
                 top.pushed = i
                 top = top.copy()
                 stack.append(top)
-            elif flags & CLEAR:
-                del stack[-2]
+            elif flags & CLEAR:  # top takes the place of the level below: it is popped where that one would be
+                below = stack.pop(-2)
+                below.visited.extend(top.visited)
+                top.visited = below.visited
             elif flags & CLRALL:
                 del stack[:-1]
-            elif flags & MERGE:
+                top.visited.clear()
+            elif flags & MERGE:  # the level ends by handing its place to the one below: not popped
                 merged = stack.pop()
                 top = stack[-1]
                 top.pos, top.lentoken = merged.pos, merged.lentoken
@@ -489,7 +526,7 @@ class _Parser:
             wanted, self.wanthost = self.wanthost, False
             return wanted
         # ISHOST and ISURLPATH: a parser of its own reads on from here; a host or URL path extends this token.
-        sub = _Parser(self.text, top.pos, _BASE if test == ISHOST else _IN_URL_PATH_FIRST)
+        sub = _Parser(self.text, top.pos, _BASE if test == ISHOST else _IN_URL_PATH_FIRST, self.failed)
         sub.wanthost = test == ISHOST
         token = sub.next_token()
         if token and token[0] == (HOST_T if test == ISHOST else URL_PATH):

@@ -1,5 +1,7 @@
 """textsearch: what PostgreSQL 15 answers, one input and its exact output at a time (tests/test_textsearch_live.py
 compares the same functions with a real server over many more)."""
+import sys
+
 import pytest
 
 from julep_users_double.textsearch import (
@@ -37,6 +39,36 @@ def query(text, config="english_unaccent"):
 ])
 def test_tokens(text, tokens):
     assert ts_parse(text) == tokens
+
+
+def builtin_calls(function, *args):
+    """The calls of builtins (dict.get, list.append, …) function(*args) makes: its steps, counted, not timed."""
+    count = 0
+
+    def profile(frame, event, arg):
+        nonlocal count
+        count += event == "c_call"
+
+    sys.setprofile(profile)
+    try:
+        function(*args)
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+# Each of these made PostgreSQL's machine read on to the end of the text from every token: a host (a_a_…), a path
+# (./., ~/~/), a comment (<!--). PostgreSQL's tokens for them are in tests/test_textsearch_live.py (BACKTRACKING).
+@pytest.mark.parametrize("unit", ["a_", "./", "~/", "1_", "a1_", "<!--"])
+def test_the_parser_takes_steps_in_proportion_to_the_text(unit):
+    assert builtin_calls(ts_parse, unit * 800) < 2.2 * builtin_calls(ts_parse, unit * 400)
+
+
+def test_pieces_of_hosts_and_paths_parse_as_postgresql_does():
+    assert ts_parse("a_a_b.com x_") == [(6, "a_a_b.com"), (12, " "), (1, "x"), (12, "_")]
+    assert ts_parse("a_a_") == [(1, "a"), (12, "_"), (1, "a"), (12, "_")]
+    assert ts_parse("././") == [(12, "."), (12, "/."), (12, "/")]
+    assert ts_parse("<!-- a") == [(12, "<!"), (12, "-"), (12, "- "), (1, "a")]
 
 
 def test_token_types_have_postgresql_s_names():
