@@ -103,8 +103,8 @@ def index_lock():
 
 def search(developer_id, user_id, query, limit, metadata_filter):
     """search_by_text: the `limit` best (score, chunk_id) of the user's chunks that match the query and contain the
-    filter, best first; score is ts_rank_cd(search_tsv, query, 32). Equal scores come oldest first; which of them
-    make the limit is textsearch.search's choice (PostgreSQL's is arbitrary too)."""
+    filter, best first; score is ts_rank_cd(search_tsv, query, 32). Equal scores come oldest first, and the oldest
+    of them make the limit (PostgreSQL's order of ties is arbitrary)."""
     with index_lock():
         index = current_index(developer_id, user_id)
         contains = {}
@@ -133,5 +133,4 @@ def search(developer_id, user_id, query, limit, metadata_filter):
                 if in_scope(chunk_id) and not any(chunk_id in postings.get(lexeme, ()) for lexeme in query.lexemes):
                     yield chunk_id
 
-        found = textsearch().search(query, postings, limit, rest())
-    return sorted(found, key=lambda item: (-item[0], item[1]))
+        return textsearch().search(query, postings, limit, rest())

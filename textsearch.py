@@ -1308,13 +1308,27 @@ def postings(chunks):
     return index
 
 
+class _Newer:
+    """A key that ranks below the keys before it: in a heap of (score, _Newer(key)), of equal scores the newest
+    key is the first to go."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key):
+        self.key = key
+
+    def __lt__(self, other):
+        return self.key > other.key
+
+
 def search(query, postings, limit, rest=()):
-    """The best `limit` (score, key) of the matching chunks, best first: ORDER BY score DESC LIMIT limit.
+    """The best `limit` (score, key) of the matching chunks, best first: ORDER BY score DESC LIMIT limit, equal
+    scores in key order (oldest first), and the first keys of them are those that make the limit (PostgreSQL leaves
+    ties in no particular order).
 
     postings: {lexeme: {key: pack(positions)}} of the chunks in scope, for (at least) the query's lexemes; only
-    chunks holding one of them are ranked. rest, the keys of the chunks in scope that hold none, is read only if
-    such chunks match (as for "-fox"), as far as needed, at score 0.0. Ties come in no particular order, as
-    PostgreSQL's do.
+    chunks holding one of them are ranked. rest, the keys of the chunks in scope that hold none, in key order, is
+    read only if such chunks match (as for "-fox"), as far as needed, at score 0.0.
     """
     if query._formula is None:
         return []
@@ -1337,18 +1351,22 @@ def search(query, postings, limit, rest=()):
                     heaviest = max(heaviest, max(packed[1::2]) >> 6)
             bounded.append(((count - query._slack) * _HEAVIEST[heaviest], key))
     bounded.sort(key=lambda item: item[0], reverse=True)
-    best = []  # a heap of the best (score, n, key) so far
-    for n, (bound, key) in enumerate(bounded):
-        if len(best) == limit and _float4(bound * (1 + 1e-9) / (bound + 1)) <= best[0][0]:
-            break  # neither this chunk nor any after it can rank higher (room left for rounding)
+    best = []  # a heap of the best (score, _Newer(key)) so far: its first the lowest score, of those the newest key
+    for bound, key in bounded:
+        if len(best) == limit:
+            highest = _float4(bound * (1 + 1e-9) / (bound + 1))  # room left for rounding
+            if highest < best[0][0]:
+                break  # neither this chunk nor any after it can rank higher
+            if highest == best[0][0] and key > best[0][1].key:
+                continue  # at best it ties with the last place, which an older chunk holds
         entries = {lexeme: _unpack(found[key]) for lexeme, found in lexemes if key in found}
         if query.matches(entries):
-            item = (query.rank_cd(entries), n, key)
+            item = (query.rank_cd(entries), _Newer(key))
             if len(best) < limit:
                 heapq.heappush(best, item)
-            elif item[0] > best[0][0]:
+            elif best[0] < item:
                 heapq.heapreplace(best, item)
-    results = [(score, key) for score, _, key in sorted(best, reverse=True)]
+    results = [(score, newer.key) for score, newer in sorted(best, reverse=True)]
     if len(results) < limit and query._holds(0):
         results.extend((0.0, key) for key in itertools.islice(rest, limit - len(results)))
     return results

@@ -355,6 +355,15 @@ def test_text_search_without_embeddings(client, fox_docs):
     assert search(client, text="fox", include_embeddings=False).get_json()["docs"][0]["snippet"]["embedding"] is None
 
 
+@pytest.mark.parametrize("text", ["fox", "fox or cat", '"brown fox"', "fox -cat"])
+def test_equal_text_scores_come_oldest_first_and_the_oldest_make_the_limit(client, text):
+    for n in range(1, 7):
+        created(client, title=f"Filler {n}", content="nothing here")
+    for n in range(7, 10):  # chunks 7, 8, 9: a set of them iterates 8, 9, 7
+        created(client, title=f"T{n}", content=f"brown fox {n}")
+    assert found(search(client, text=text, limit=2)) == [("T7", 0, 0.2857142984867096), ("T8", 0, 0.2857142984867096)]
+
+
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [

@@ -237,3 +237,12 @@ def test_search_takes_chunks_without_the_query_lexemes_only_when_they_match():
     assert search(query("-dog"), CHUNKS, 1, rest=iter(["a", "b"])) == [(0.0, "a")]
     assert search(query("fox or -cat"), CHUNKS, 10, rest=["c"]) == [(0.5, "b"), (0.2857142984867096, "a"), (0.0, "c")]
     assert search(query("fox"), CHUNKS, 10, rest=["c"]) == [(0.5, "b"), (0.2857142984867096, "a")]
+
+
+# Keys whose set order is not their order: a set of 8, 9 and 7 iterates 8, 9, 7.
+TIED = postings([(key, doc_vector("", f"brown fox {key}")) for key in (8, 9, 7)] + [(10, doc_vector("", "cat"))])
+
+
+@pytest.mark.parametrize("text", ["fox", "fox or cat", '"brown fox"', "fox -cat"])
+def test_equal_scores_come_oldest_first_and_the_oldest_make_the_limit(text):
+    assert search(query(text), TIED, 2) == [(0.2857142984867096, 7), (0.2857142984867096, 8)]
