@@ -44,6 +44,17 @@ class QueryError(ValueError):
     """PostgreSQL raises this error for the query text (the hosted service answers 500)."""
 
 
+# What search() may spend on one query: its cost times the chunks it ranks. On the 2-core development machine, busy
+# with other work (one run each): 600 words or'd over 3,000 chunks (1.8 million) 0.42 s, 33 three-word phrases
+# or'd over 1,000 (2.0 million) 0.44 s; 507 such phrases (30 million) took 10.2 s.
+MAX_SEARCH_COST = 2_000_000
+PHRASE_OPERAND_COST = 20  # units for an operand of a phrase (matched by positions) where a lexeme costs 1; measured ~18x
+
+
+class TooCostly(ValueError):
+    """search() would spend more than MAX_SEARCH_COST on the query: (words and phrases, chunks to rank)."""
+
+
 # --- character classes ------------------------------------------------------------------------------------
 
 ALPHA, DIGIT, SPACE, SPECIAL, ASCLET, XDIGIT, URLCHAR, EOF = (1 << i for i in range(8))
@@ -792,7 +803,8 @@ class TSQuery:
     For @@ and ts_rank_cd the query is compiled once into atoms, its lexemes and its phrases (a <-> b …, which
     hold or not by positions), and a formula of NOT, AND and OR over them that is evaluated on bitmasks of atoms.
     """
-    __slots__ = ("root", "lexemes", "_order", "_atoms", "_formula", "_truths", "_junction", "_slack", "_each", "_pair")
+    __slots__ = ("root", "lexemes", "_order", "_atoms", "_formula", "_truths", "_junction", "_slack", "_each", "_pair",
+                 "cost")
 
     def __init__(self, root):
         self.root = root
@@ -809,6 +821,9 @@ class TSQuery:
         self._slack = len(self._atoms) - 1 if words_only and self._junction == AND else 0
         # Under an AND of two words, the covers are the neighbouring occurrences of different words.
         self._pair = words_only and self._junction == AND and len(self._atoms) == 2
+        # What ranking one chunk costs, in MAX_SEARCH_COST's units: its lexemes are looked up, its phrases matched.
+        self.cost = len(self._order) + PHRASE_OPERAND_COST * sum(
+            sum(1 for _ in _operands(atom)) for atom, shape in self._atoms if shape is not None)
 
     def __str__(self):
         return _infix(self.root) if self.root else ""
@@ -1328,12 +1343,18 @@ def search(query, postings, limit, rest=()):
 
     postings: {lexeme: {key: pack(positions)}} of the chunks in scope, for (at least) the query's lexemes; only
     chunks holding one of them are ranked. rest, the keys of the chunks in scope that hold none, in key order, is
-    read only if such chunks match (as for "-fox"), as far as needed, at score 0.0.
+    read only if such chunks match (as for "-fox"), as far as needed, at score 0.0. TooCostly if the query's cost
+    times the chunks to rank is over MAX_SEARCH_COST.
     """
     if query._formula is None:
         return []
     lexemes = [(lexeme, postings.get(lexeme, {})) for lexeme in query._order]
     keys = _candidates(query, query._formula, dict(lexemes))
+    if keys is None and len(lexemes) > 1:
+        keys = set().union(*(found for _, found in lexemes))
+    ranked = len(lexemes[0][1]) if keys is None else len(keys)
+    if query.cost * ranked > MAX_SEARCH_COST:
+        raise TooCostly(len(query._atoms), ranked)
     # The rank's upper bound: each cover adds at most its heaviest weight, and there are at most as many covers
     # as occurrences (less the slack). The occurrences and the heaviest weight (in the high bytes) of a chunk's
     # packed positions are read without unpacking them.
@@ -1342,7 +1363,7 @@ def search(query, postings, limit, rest=()):
                    for key, packed in lexemes[0][1].items()]
     else:
         bounded = []
-        for key in set().union(*(found for _, found in lexemes)) if keys is None else keys:
+        for key in keys:
             count = heaviest = 0
             for _, found in lexemes:
                 packed = found.get(key)

@@ -5,8 +5,8 @@ import sys
 import pytest
 
 from julep_users_double.textsearch import (
-    TOKEN_TYPES, QueryError, TSVector, UnknownConfig, concat, doc_vector, postings, search, to_tsvector, ts_parse,
-    websearch_to_tsquery)
+    MAX_SEARCH_COST, TOKEN_TYPES, QueryError, TooCostly, TSVector, UnknownConfig, concat, doc_vector, postings, search,
+    to_tsvector, ts_parse, websearch_to_tsquery)
 
 
 def query(text, config="english_unaccent"):
@@ -246,3 +246,16 @@ TIED = postings([(key, doc_vector("", f"brown fox {key}")) for key in (8, 9, 7)]
 @pytest.mark.parametrize("text", ["fox", "fox or cat", '"brown fox"', "fox -cat"])
 def test_equal_scores_come_oldest_first_and_the_oldest_make_the_limit(text):
     assert search(query(text), TIED, 2) == [(0.2857142984867096, 7), (0.2857142984867096, 8)]
+
+
+def test_a_query_costs_its_lexemes_and_twenty_for_each_operand_of_its_phrases():
+    assert query("fox").cost == 1
+    assert query('fox or dog -"quick brown fox"').cost == 4 + 20 * 3
+
+
+def test_a_search_costing_more_than_its_bound_is_too_costly():
+    chunks = postings([(key, doc_vector("", f"brown fox {key}")) for key in range(100)])
+    phrases = query(" or ".join(f'"brown fox {key}"' for key in range(MAX_SEARCH_COST // 100 // 60 + 1)))
+    with pytest.raises(TooCostly) as refused:
+        search(phrases, chunks, 10)
+    assert refused.value.args == (MAX_SEARCH_COST // 100 // 60 + 1, 100)
