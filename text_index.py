@@ -77,9 +77,9 @@ class UserIndex:
 
 class Indexes:
     """A worker's indexes by (developer_id, user_id), and what of the database it last saw: the schema, how many
-    chunks and the newest. Each search looks whether chunks went away since; if some did, it drops the indexes whose
-    users have none left or stale() ones (built anew when next searched): memory follows what is stored. The lock is
-    held only for that and to find or add an index, never while one is searched."""
+    chunks and the newest. Each search (and let_go()) looks whether chunks went away since; if some did, it drops the
+    indexes whose users have none left or stale() ones (built anew when next searched): memory follows what is
+    stored. The lock is held only for that and to find or add an index, never while one is searched."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -88,27 +88,35 @@ class Indexes:
 
     def of(self, developer_id, user_id):
         """The user's index (a new one, empty, if it has none), after dropping those that are no longer worth it."""
-        db = get_db()
         with self.lock:
-            db.execute("BEGIN")
-            try:
-                (schema_version,) = db.execute("PRAGMA schema_version").fetchone()
-                added = docs_db.chunk_count(db, self.newest)
-                chunks, newest = docs_db.chunk_count(db), docs_db.newest_chunk_id(db)
-                if schema_version != self.schema_version:
-                    self.by_owner.clear()
-                elif chunks < self.chunks + added:
-                    for owner, index in list(self.by_owner.items()):
-                        left = docs_db.owner_chunk_count(db, *owner)
-                        if not left or index.stale(left):
-                            del self.by_owner[owner]
-            finally:
-                db.execute("COMMIT")
-            self.schema_version, self.chunks, self.newest = schema_version, chunks, newest
+            self._follow()
             index = self.by_owner.get((developer_id, user_id))
             if index is None:
                 index = self.by_owner[(developer_id, user_id)] = UserIndex()
             return index
+
+    def let_go(self):
+        """Drop the indexes that are no longer worth it, as a search would."""
+        with self.lock:
+            self._follow()
+
+    def _follow(self):
+        db = get_db()
+        db.execute("BEGIN")
+        try:
+            (schema_version,) = db.execute("PRAGMA schema_version").fetchone()
+            added = docs_db.chunk_count(db, self.newest)
+            chunks, newest = docs_db.chunk_count(db), docs_db.newest_chunk_id(db)
+            if schema_version != self.schema_version:
+                self.by_owner.clear()
+            elif chunks < self.chunks + added:
+                for owner, index in list(self.by_owner.items()):
+                    left = docs_db.owner_chunk_count(db, *owner)
+                    if not left or index.stale(left):
+                        del self.by_owner[owner]
+        finally:
+            db.execute("COMMIT")
+        self.schema_version, self.chunks, self.newest = schema_version, chunks, newest
 
     def forget(self, developer_id, user_id, index):
         """Drop the user's index if it is this one (a user without chunks keeps none)."""
@@ -120,6 +128,14 @@ class Indexes:
 def indexes():
     found = current_app.extensions.get("text_indexes")
     return found if found is not None else current_app.extensions.setdefault("text_indexes", Indexes())
+
+
+def let_go():
+    """After chunks went away (a user deleted, a reset): this worker drops the indexes no longer worth keeping now,
+    not at its next search."""
+    found = current_app.extensions.get("text_indexes")
+    if found is not None:
+        found.let_go()
 
 
 def bring_up_to_date(index, developer_id, user_id):
