@@ -4,7 +4,7 @@ import json
 
 from flask import Blueprint, request
 
-from . import users_db
+from . import text_index, users_db
 from .docs import bp as docs_bp
 from .clock import new_uuid7, now_micros
 from .errors import (
@@ -70,6 +70,7 @@ def patch_user(call):
 def delete_user(call):
     if not users_db.delete_user(call.developer_id, call.user_id):
         return None
+    text_index.let_go()
     return f'{{"id":"{call.user_id}","deleted_at":"{format_timestamp(now_micros())}","jobs":[]}}'
 
 

@@ -131,6 +131,12 @@ def newest_chunk_id(db):
     return row[0] or 0
 
 
+def chunk_count(db, after=0):
+    """How many chunks there are (newer than chunk_id `after`)."""
+    (row,) = db.execute("SELECT count(*) FROM docs" + (" WHERE chunk_id > ?" if after else ""), (after,) if after else ()).fetchall()
+    return row[0]
+
+
 def owner_chunk_count(db, developer_id, user_id):
     (row,) = db.execute("SELECT count(*) FROM docs WHERE developer_id = ? AND user_id = ?", (developer_id, user_id)).fetchall()
     return row[0]

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, current_app, g, request
 
-from . import __version__, auth, docs, docs_db, double_db, journal_waits, jsonb, users_db, vectors
+from . import __version__, auth, docs, docs_db, double_db, journal_waits, jsonb, text_index, users_db, vectors
 from .api import user_json
 from .clock import now_micros
 from .db import read_transaction, write_transaction
@@ -105,6 +105,7 @@ def health():
 def reset():
     developer_id = load_reset_query(request.args)["developer_id"]
     double_db.reset(scoped(None if developer_id is None else str(developer_id)))
+    text_index.let_go()
     return no_content()
 
 

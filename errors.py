@@ -217,6 +217,18 @@ class UnsearchableText(ApiError):
         super().__init__(f"The search text cannot be searched: {reason}")
 
 
+class SearchTooCostly(ApiError):
+    """The double's own: a text search whose words and phrases, times the chunks to rank, cost more than
+    textsearch.MAX_SEARCH_COST (the hosted service runs it however long it takes)."""
+
+    status = 400
+
+    def __init__(self, atoms, chunks):
+        super().__init__(
+            f"The search text is too costly: {atoms} words and phrases to rank {chunks} chunks by; search fewer at once"
+        )
+
+
 class NoCosineDistance(ApiError):
     """Hosted: a zero vector's cosine distance is NaN, which the response cannot encode."""
 

@@ -5,7 +5,8 @@ match ten thousand of them, so each process keeps, per user, an inverted index o
 positions. Chunks never change and chunk_ids are never reused, so a search brings the index up to date from two
 facts: the chunks newer than its newest are new, and if the user then has fewer chunks than the index holds,
 some went away: the index learns which chunk_ids are left and ignores the others until they outnumber them.
-Every worker process of a server thus sees every other's writes.
+Every worker process of a server thus sees every other's writes. The indexes of users whose chunks went away go
+too (Indexes), and one user's search never waits for another's (each index has its own lock).
 """
 
 import json
@@ -15,7 +16,7 @@ from flask import current_app
 
 from . import docs_db, jsonb
 from .db import get_db
-from .errors import NoTextSearchConfig, UnsearchableText
+from .errors import NoTextSearchConfig, SearchTooCostly, UnsearchableText
 
 DOCS_CONFIG = "english_unaccent"  # textsearch.DOCS_CONFIG, which tests/test_docs.py checks
 
@@ -45,10 +46,13 @@ def parse_query(config, text):
 
 class UserIndex:
     """The inverted index of one user's chunks: `live` are those still there (the postings may hold others), `newest`
-    the newest chunk_id of anyone's it has looked at."""
+    the newest chunk_id of anyone's it has looked at. Its lock is held while it is brought up to date and read."""
 
-    def __init__(self, schema_version):
-        self.schema_version = schema_version
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.clear()
+
+    def clear(self):
         self.newest = 0
         self.live = set()
         self.postings = {}  # lexeme → {chunk_id: its positions, textsearch.pack()ed}
@@ -66,32 +70,90 @@ class UserIndex:
                     found[chunk_id] = pack(positions)
             self.live.add(chunk_id)
 
-    def stale(self):
-        """Whether it holds more gone chunks than live ones (and is better built anew)."""
-        return len(self.metadata) > 2 * len(self.live) + 100
+    def stale(self, chunks):
+        """Whether it holds more gone chunks than the user's `chunks` (and is better built anew)."""
+        return len(self.metadata) > 2 * chunks + 100
 
 
-def current_index(developer_id, user_id):
-    """The user's index, brought up to date within one read of the database; the caller holds index_lock()."""
-    indexes = current_app.extensions.setdefault("text_indexes", {})
+class Indexes:
+    """A worker's indexes by (developer_id, user_id), and what of the database it last saw: the schema, how many
+    chunks and the newest. Each search (and let_go()) looks whether chunks went away since; if some did, it drops the
+    indexes whose users have none left or stale() ones (built anew when next searched): memory follows what is
+    stored. The lock is held only for that and to find or add an index, never while one is searched."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.by_owner = {}
+        self.schema_version = self.chunks = self.newest = 0
+
+    def of(self, developer_id, user_id):
+        """The user's index (a new one, empty, if it has none), after dropping those that are no longer worth it."""
+        with self.lock:
+            self._follow()
+            index = self.by_owner.get((developer_id, user_id))
+            if index is None:
+                index = self.by_owner[(developer_id, user_id)] = UserIndex()
+            return index
+
+    def let_go(self):
+        """Drop the indexes that are no longer worth it, as a search would."""
+        with self.lock:
+            self._follow()
+
+    def _follow(self):
+        db = get_db()
+        db.execute("BEGIN")
+        try:
+            (schema_version,) = db.execute("PRAGMA schema_version").fetchone()
+            added = docs_db.chunk_count(db, self.newest)
+            chunks, newest = docs_db.chunk_count(db), docs_db.newest_chunk_id(db)
+            if schema_version != self.schema_version:
+                self.by_owner.clear()
+            elif chunks < self.chunks + added:
+                for owner, index in list(self.by_owner.items()):
+                    left = docs_db.owner_chunk_count(db, *owner)
+                    if not left or index.stale(left):
+                        del self.by_owner[owner]
+        finally:
+            db.execute("COMMIT")
+        self.schema_version, self.chunks, self.newest = schema_version, chunks, newest
+
+    def forget(self, developer_id, user_id, index):
+        """Drop the user's index if it is this one (a user without chunks keeps none)."""
+        with self.lock:
+            if self.by_owner.get((developer_id, user_id)) is index:
+                del self.by_owner[(developer_id, user_id)]
+
+
+def indexes():
+    found = current_app.extensions.get("text_indexes")
+    return found if found is not None else current_app.extensions.setdefault("text_indexes", Indexes())
+
+
+def let_go():
+    """After chunks went away (a user deleted, a reset): this worker drops the indexes no longer worth keeping now,
+    not at its next search."""
+    found = current_app.extensions.get("text_indexes")
+    if found is not None:
+        found.let_go()
+
+
+def bring_up_to_date(index, developer_id, user_id):
+    """Bring the user's index up to date within one read of the database (the caller holds its lock)."""
     db = get_db()
     db.execute("BEGIN")
     try:
-        (schema_version,) = db.execute("PRAGMA schema_version").fetchone()
-        index = indexes.get((developer_id, user_id))
-        if index is None or index.schema_version != schema_version:
-            index = indexes[(developer_id, user_id)] = UserIndex(schema_version)
         newest = docs_db.newest_chunk_id(db)
         if newest > index.newest:
             index.add(docs_db.owner_chunks_after(db, developer_id, user_id, index.newest))
             index.newest = newest
-        if docs_db.owner_chunk_count(db, developer_id, user_id) != len(index.live):
+        chunks = docs_db.owner_chunk_count(db, developer_id, user_id)
+        if chunks != len(index.live):
             index.live = set(docs_db.owner_chunk_ids(db, developer_id, user_id))
-            if index.stale():
-                index = indexes[(developer_id, user_id)] = UserIndex(schema_version)
+            if index.stale(chunks):
+                index.clear()
                 index.add(docs_db.owner_chunks_after(db, developer_id, user_id, 0))
                 index.newest = newest
-        return index
     finally:
         db.execute("COMMIT")
 
@@ -101,17 +163,17 @@ def forget(app):
     app.extensions.pop("text_indexes", None)
 
 
-def index_lock():
-    # The threads of a worker share its indexes: one of them brings an index up to date or reads it at a time.
-    return current_app.extensions.setdefault("text_index_lock", threading.Lock())
-
-
 def search(developer_id, user_id, query, limit, metadata_filter):
     """search_by_text: the `limit` best (score, chunk_id) of the user's chunks that match the query and contain the
-    filter, best first; score is ts_rank_cd(search_tsv, query, 32). Equal scores come oldest first; which of them
-    make the limit is textsearch.search's choice (PostgreSQL's is arbitrary too)."""
-    with index_lock():
-        index = current_index(developer_id, user_id)
+    filter, best first; score is ts_rank_cd(search_tsv, query, 32). Equal scores come oldest first, and the oldest
+    of them make the limit (PostgreSQL's order of ties is arbitrary)."""
+    registry = indexes()
+    index = registry.of(developer_id, user_id)
+    with index.lock:
+        bring_up_to_date(index, developer_id, user_id)
+        if not index.live:
+            registry.forget(developer_id, user_id, index)
+            return []
         contains = {}
 
         def in_scope(chunk_id):
@@ -138,5 +200,8 @@ def search(developer_id, user_id, query, limit, metadata_filter):
                 if in_scope(chunk_id) and not any(chunk_id in postings.get(lexeme, ()) for lexeme in query.lexemes):
                     yield chunk_id
 
-        found = textsearch().search(query, postings, limit, rest())
-    return sorted(found, key=lambda item: (-item[0], item[1]))
+        module = textsearch()
+        try:
+            return module.search(query, postings, limit, rest())
+        except module.TooCostly as error:
+            raise SearchTooCostly(*error.args) from None

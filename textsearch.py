@@ -44,6 +44,17 @@ class QueryError(ValueError):
     """PostgreSQL raises this error for the query text (the hosted service answers 500)."""
 
 
+# What search() may spend on one query: its cost times the chunks it ranks. On the 2-core development machine, busy
+# with other work (one run each): 600 words or'd over 3,000 chunks (1.8 million) 0.42 s, 33 three-word phrases
+# or'd over 1,000 (2.0 million) 0.44 s; 507 such phrases (30 million) took 10.2 s.
+MAX_SEARCH_COST = 2_000_000
+PHRASE_OPERAND_COST = 20  # units for an operand of a phrase (matched by positions) where a lexeme costs 1; measured ~18x
+
+
+class TooCostly(ValueError):
+    """search() would spend more than MAX_SEARCH_COST on the query: (words and phrases, chunks to rank)."""
+
+
 # --- character classes ------------------------------------------------------------------------------------
 
 ALPHA, DIGIT, SPACE, SPECIAL, ASCLET, XDIGIT, URLCHAR, EOF = (1 << i for i in range(8))
@@ -391,24 +402,46 @@ def _first_action(state, ch, ignore):
 
 
 class _Position:
-    __slots__ = ("pos", "lentoken", "state", "pushed")
+    """A level of the parser's stack; `visited` its configurations (_Parser.failed's keys) since it was pushed."""
+
+    __slots__ = ("pos", "lentoken", "state", "pushed", "visited")
 
     def __init__(self, pos, state, lentoken=0):
-        self.pos, self.state, self.lentoken, self.pushed = pos, state, lentoken, None
+        self.pos, self.state, self.lentoken, self.pushed, self.visited = pos, state, lentoken, None, []
 
     def copy(self):
         return _Position(self.pos, self.state, self.lentoken)
 
 
-class _Parser:
-    """PostgreSQL's default parser over `text` from `start`: next_token() gives (type, token) or None at the end."""
+_STATES_BITS = len(_ACTIONS).bit_length()
 
-    def __init__(self, text, start=0, state=_BASE):
+
+class _Parser:
+    """PostgreSQL's default parser over `text` from `start`: next_token() gives (type, token) or None at the end.
+
+    PostgreSQL's machine backtracks: a level pushed to try a longer token (a host in `a_a_a_…`, a path in `./././…`)
+    can read to the end of the text and be popped, and the next token tries again from one character further on,
+    which makes the text's parse quadratic. What a level does from a configuration (state, position, the ignore
+    and wanthost flags) on depends on nothing else until it is popped, so `failed` remembers, for every
+    configuration of a popped level, the flags it was popped with: a level that reaches one again is popped at once.
+    Every configuration is thus run through at most once, and the parse is linear, with PostgreSQL's tokens.
+    """
+
+    def __init__(self, text, start=0, state=_BASE, failed=None):
         self.text, self.n = text, len(text)
         self.stack = [_Position(start, _BASE)]
         if state != _BASE:
             self.stack.append(_Position(start, state))
         self.ignore = self.wanthost = False
+        self.failed = {} if failed is None else failed  # configuration → (ignore, wanthost) when its level popped
+
+    def _pop(self, top):
+        """Pop the level `top`: each configuration it went through leads to this pop, with the flags as they are."""
+        outcome = (self.ignore, self.wanthost)
+        for key in top.visited:
+            self.failed[key] = outcome
+        self.stack.pop()
+        return self.stack[-1]
 
     def next_token(self):
         stack, text, n = self.stack, self.text, self.n
@@ -418,10 +451,21 @@ class _Parser:
         self.start = top.pos
         top.pushed = None
         bingo = None
+        failed = self.failed
         while True:
             state, pos = top.state, top.pos
             ch = text[pos] if pos < n else ""
             if top.pushed is None:
+                if len(stack) > 1:  # the bottom level is never popped
+                    key = ((pos << _STATES_BITS | state) << 1 | self.ignore) << 1 | self.wanthost
+                    outcome = failed.get(key)
+                    if outcome is not None:
+                        self.ignore, self.wanthost = outcome
+                        top = self._pop(top)
+                        if top.pos >= n:
+                            return None
+                        continue
+                    top.visited.append(key)
                 first = _FIRST[self.ignore][state]
                 i = first.get(ch)
                 if i is None:
@@ -448,18 +492,22 @@ class _Parser:
             if flags & BINGO:
                 bingo = (ttype, text[self.start:self.start + top.lentoken])
                 top.lentoken = 0
+                for level in stack:  # what the levels went through led to a token
+                    level.visited.clear()
             if flags & POP:
-                stack.pop()
-                top = stack[-1]
+                top = self._pop(top)
             elif flags & PUSH:
                 top.pushed = i
                 top = top.copy()
                 stack.append(top)
-            elif flags & CLEAR:
-                del stack[-2]
+            elif flags & CLEAR:  # top takes the place of the level below: it is popped where that one would be
+                below = stack.pop(-2)
+                below.visited.extend(top.visited)
+                top.visited = below.visited
             elif flags & CLRALL:
                 del stack[:-1]
-            elif flags & MERGE:
+                top.visited.clear()
+            elif flags & MERGE:  # the level ends by handing its place to the one below: not popped
                 merged = stack.pop()
                 top = stack[-1]
                 top.pos, top.lentoken = merged.pos, merged.lentoken
@@ -489,7 +537,7 @@ class _Parser:
             wanted, self.wanthost = self.wanthost, False
             return wanted
         # ISHOST and ISURLPATH: a parser of its own reads on from here; a host or URL path extends this token.
-        sub = _Parser(self.text, top.pos, _BASE if test == ISHOST else _IN_URL_PATH_FIRST)
+        sub = _Parser(self.text, top.pos, _BASE if test == ISHOST else _IN_URL_PATH_FIRST, self.failed)
         sub.wanthost = test == ISHOST
         token = sub.next_token()
         if token and token[0] == (HOST_T if test == ISHOST else URL_PATH):
@@ -755,7 +803,8 @@ class TSQuery:
     For @@ and ts_rank_cd the query is compiled once into atoms, its lexemes and its phrases (a <-> b …, which
     hold or not by positions), and a formula of NOT, AND and OR over them that is evaluated on bitmasks of atoms.
     """
-    __slots__ = ("root", "lexemes", "_order", "_atoms", "_formula", "_truths", "_junction", "_slack", "_each", "_pair")
+    __slots__ = ("root", "lexemes", "_order", "_atoms", "_formula", "_truths", "_junction", "_slack", "_each", "_pair",
+                 "cost")
 
     def __init__(self, root):
         self.root = root
@@ -772,6 +821,9 @@ class TSQuery:
         self._slack = len(self._atoms) - 1 if words_only and self._junction == AND else 0
         # Under an AND of two words, the covers are the neighbouring occurrences of different words.
         self._pair = words_only and self._junction == AND and len(self._atoms) == 2
+        # What ranking one chunk costs, in MAX_SEARCH_COST's units: its lexemes are looked up, its phrases matched.
+        self.cost = len(self._order) + PHRASE_OPERAND_COST * sum(
+            sum(1 for _ in _operands(atom)) for atom, shape in self._atoms if shape is not None)
 
     def __str__(self):
         return _infix(self.root) if self.root else ""
@@ -1271,18 +1323,38 @@ def postings(chunks):
     return index
 
 
+class _Newer:
+    """A key that ranks below the keys before it: in a heap of (score, _Newer(key)), of equal scores the newest
+    key is the first to go."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key):
+        self.key = key
+
+    def __lt__(self, other):
+        return self.key > other.key
+
+
 def search(query, postings, limit, rest=()):
-    """The best `limit` (score, key) of the matching chunks, best first: ORDER BY score DESC LIMIT limit.
+    """The best `limit` (score, key) of the matching chunks, best first: ORDER BY score DESC LIMIT limit, equal
+    scores in key order (oldest first), and the first keys of them are those that make the limit (PostgreSQL leaves
+    ties in no particular order).
 
     postings: {lexeme: {key: pack(positions)}} of the chunks in scope, for (at least) the query's lexemes; only
-    chunks holding one of them are ranked. rest, the keys of the chunks in scope that hold none, is read only if
-    such chunks match (as for "-fox"), as far as needed, at score 0.0. Ties come in no particular order, as
-    PostgreSQL's do.
+    chunks holding one of them are ranked. rest, the keys of the chunks in scope that hold none, in key order, is
+    read only if such chunks match (as for "-fox"), as far as needed, at score 0.0. TooCostly if the query's cost
+    times the chunks to rank is over MAX_SEARCH_COST.
     """
     if query._formula is None:
         return []
     lexemes = [(lexeme, postings.get(lexeme, {})) for lexeme in query._order]
     keys = _candidates(query, query._formula, dict(lexemes))
+    if keys is None and len(lexemes) > 1:
+        keys = set().union(*(found for _, found in lexemes))
+    ranked = len(lexemes[0][1]) if keys is None else len(keys)
+    if query.cost * ranked > MAX_SEARCH_COST:
+        raise TooCostly(len(query._atoms), ranked)
     # The rank's upper bound: each cover adds at most its heaviest weight, and there are at most as many covers
     # as occurrences (less the slack). The occurrences and the heaviest weight (in the high bytes) of a chunk's
     # packed positions are read without unpacking them.
@@ -1291,7 +1363,7 @@ def search(query, postings, limit, rest=()):
                    for key, packed in lexemes[0][1].items()]
     else:
         bounded = []
-        for key in set().union(*(found for _, found in lexemes)) if keys is None else keys:
+        for key in keys:
             count = heaviest = 0
             for _, found in lexemes:
                 packed = found.get(key)
@@ -1300,18 +1372,22 @@ def search(query, postings, limit, rest=()):
                     heaviest = max(heaviest, max(packed[1::2]) >> 6)
             bounded.append(((count - query._slack) * _HEAVIEST[heaviest], key))
     bounded.sort(key=lambda item: item[0], reverse=True)
-    best = []  # a heap of the best (score, n, key) so far
-    for n, (bound, key) in enumerate(bounded):
-        if len(best) == limit and _float4(bound * (1 + 1e-9) / (bound + 1)) <= best[0][0]:
-            break  # neither this chunk nor any after it can rank higher (room left for rounding)
+    best = []  # a heap of the best (score, _Newer(key)) so far: its first the lowest score, of those the newest key
+    for bound, key in bounded:
+        if len(best) == limit:
+            highest = _float4(bound * (1 + 1e-9) / (bound + 1))  # room left for rounding
+            if highest < best[0][0]:
+                break  # neither this chunk nor any after it can rank higher
+            if highest == best[0][0] and key > best[0][1].key:
+                continue  # at best it ties with the last place, which an older chunk holds
         entries = {lexeme: _unpack(found[key]) for lexeme, found in lexemes if key in found}
         if query.matches(entries):
-            item = (query.rank_cd(entries), n, key)
+            item = (query.rank_cd(entries), _Newer(key))
             if len(best) < limit:
                 heapq.heappush(best, item)
-            elif item[0] > best[0][0]:
+            elif best[0] < item:
                 heapq.heapreplace(best, item)
-    results = [(score, key) for score, _, key in sorted(best, reverse=True)]
+    results = [(score, newer.key) for score, newer in sorted(best, reverse=True)]
     if len(results) < limit and query._holds(0):
         results.extend((0.0, key) for key in itertools.islice(rest, limit - len(results)))
     return results

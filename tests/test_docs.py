@@ -1,5 +1,6 @@
 """A user's docs as the hosted service answers them (../shared/hosted-v1/user-docs.md): one request, its exact answer."""
 
+import itertools
 import json
 import math
 import statistics
@@ -436,6 +437,76 @@ def test_text_search(client, fox_docs, body, expected):
 
 def test_text_search_without_embeddings(client, fox_docs):
     assert search(client, text="fox", include_embeddings=False).get_json()["docs"][0]["snippet"]["embedding"] is None
+
+
+@pytest.mark.parametrize("text", ["fox", "fox or cat", '"brown fox"', "fox -cat"])
+def test_equal_text_scores_come_oldest_first_and_the_oldest_make_the_limit(client, text):
+    for n in range(1, 7):
+        created(client, title=f"Filler {n}", content="nothing here")
+    for n in range(7, 10):  # chunks 7, 8, 9: a set of them iterates 8, 9, 7
+        created(client, title=f"T{n}", content=f"brown fox {n}")
+    assert found(search(client, text=text, limit=2)) == [("T7", 0, 0.2857142984867096), ("T8", 0, 0.2857142984867096)]
+
+
+def test_a_text_search_costing_too_much_is_refused(client):
+    words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima".split()
+    for n in range(30):
+        created(client, title=f"D{n}", content=" ".join(words) + f" {n}")
+    phrases = [f'"{a} {b} {c}"' for a, b, c in itertools.permutations(words, 3)]  # 1,320 phrases, in every doc
+    assert answer(search(client, text=" or ".join(phrases))) == (
+        400, {"detail": "The search text is too costly: 1320 words and phrases to rank 30 chunks by; search fewer at once"}
+    )
+    assert len(found(search(client, text=" or ".join(phrases[:40])))) == 10
+
+
+def held_indexes(app):
+    """The users whose text index the app keeps in memory."""
+    return {user_id for _, user_id in app.extensions["text_indexes"].by_owner}
+
+
+def test_the_text_indexes_kept_follow_what_is_stored(app, client):
+    created(client, title="A", content="fox")
+    created(client, user_id=OTHER_USER, title="B", content="fox")
+    created(client, user_id=OTHER_USER, title="C", content="dog")
+    for user_id in (USER_ID, OTHER_USER):
+        assert len(found(search(client, user_id, text="fox"))) == 1
+    assert held_indexes(app) == {USER_ID, OTHER_USER}
+    assert client.delete(f"/users/{OTHER_USER}", headers=AUTH).status_code == 202
+    assert held_indexes(app) == {USER_ID}
+    assert bulk_delete(client, delete_all=True).status_code == 202
+    assert found(search(client, text="fox")) == []
+    assert held_indexes(app) == set()
+
+
+def test_a_worker_lets_go_of_the_text_indexes_of_deleted_chunks_at_its_next_search(app, client):
+    created(client, title="A", content="fox")
+    created(client, user_id=OTHER_USER, title="B", content="fox")
+    for user_id in (USER_ID, OTHER_USER):
+        assert len(found(search(client, user_id, text="fox"))) == 1
+    with app.app_context():  # as another worker deletes them
+        docs_db.delete_docs(DEFAULT_DEVELOPER_ID, OTHER_USER)
+    assert held_indexes(app) == {USER_ID, OTHER_USER}
+    assert len(found(search(client, text="fox"))) == 1
+    assert held_indexes(app) == {USER_ID}
+
+
+def test_the_text_indexes_are_let_go_after_a_reset(app, client):
+    created(client, title="A", content="fox")
+    assert len(found(search(client, text="fox"))) == 1
+    assert client.post("/_double/reset", headers=AUTH).status_code == 204
+    assert held_indexes(app) == set()
+
+
+def test_a_text_search_does_not_wait_for_another_users(app, client):
+    created(client, title="A", content="fox")
+    created(client, user_id=OTHER_USER, title="B", content="fox")
+    assert len(found(search(client, text="fox"))) == 1
+    answers = []
+    with app.extensions["text_indexes"].by_owner[(DEFAULT_DEVELOPER_ID, USER_ID)].lock:  # as a long search holds it
+        other = threading.Thread(target=lambda: answers.append(found(search(client, OTHER_USER, text="fox"))))
+        other.start()
+        other.join(timeout=30)
+    assert answers == [[("B", 0, 0.2857142984867096)]]
 
 
 @pytest.mark.parametrize(

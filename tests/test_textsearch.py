@@ -1,10 +1,12 @@
 """textsearch: what PostgreSQL 15 answers, one input and its exact output at a time (tests/test_textsearch_live.py
 compares the same functions with a real server over many more)."""
+import sys
+
 import pytest
 
 from julep_users_double.textsearch import (
-    TOKEN_TYPES, QueryError, TSVector, UnknownConfig, concat, doc_vector, postings, search, to_tsvector, ts_parse,
-    websearch_to_tsquery)
+    MAX_SEARCH_COST, TOKEN_TYPES, QueryError, TooCostly, TSVector, UnknownConfig, concat, doc_vector, postings, search,
+    to_tsvector, ts_parse, websearch_to_tsquery)
 
 
 def query(text, config="english_unaccent"):
@@ -37,6 +39,36 @@ def query(text, config="english_unaccent"):
 ])
 def test_tokens(text, tokens):
     assert ts_parse(text) == tokens
+
+
+def builtin_calls(function, *args):
+    """The calls of builtins (dict.get, list.append, …) function(*args) makes: its steps, counted, not timed."""
+    count = 0
+
+    def profile(frame, event, arg):
+        nonlocal count
+        count += event == "c_call"
+
+    sys.setprofile(profile)
+    try:
+        function(*args)
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+# Each of these made PostgreSQL's machine read on to the end of the text from every token: a host (a_a_…), a path
+# (./., ~/~/), a comment (<!--). PostgreSQL's tokens for them are in tests/test_textsearch_live.py (BACKTRACKING).
+@pytest.mark.parametrize("unit", ["a_", "./", "~/", "1_", "a1_", "<!--"])
+def test_the_parser_takes_steps_in_proportion_to_the_text(unit):
+    assert builtin_calls(ts_parse, unit * 800) < 2.2 * builtin_calls(ts_parse, unit * 400)
+
+
+def test_pieces_of_hosts_and_paths_parse_as_postgresql_does():
+    assert ts_parse("a_a_b.com x_") == [(6, "a_a_b.com"), (12, " "), (1, "x"), (12, "_")]
+    assert ts_parse("a_a_") == [(1, "a"), (12, "_"), (1, "a"), (12, "_")]
+    assert ts_parse("././") == [(12, "."), (12, "/."), (12, "/")]
+    assert ts_parse("<!-- a") == [(12, "<!"), (12, "-"), (12, "- "), (1, "a")]
 
 
 def test_token_types_have_postgresql_s_names():
@@ -205,3 +237,25 @@ def test_search_takes_chunks_without_the_query_lexemes_only_when_they_match():
     assert search(query("-dog"), CHUNKS, 1, rest=iter(["a", "b"])) == [(0.0, "a")]
     assert search(query("fox or -cat"), CHUNKS, 10, rest=["c"]) == [(0.5, "b"), (0.2857142984867096, "a"), (0.0, "c")]
     assert search(query("fox"), CHUNKS, 10, rest=["c"]) == [(0.5, "b"), (0.2857142984867096, "a")]
+
+
+# Keys whose set order is not their order: a set of 8, 9 and 7 iterates 8, 9, 7.
+TIED = postings([(key, doc_vector("", f"brown fox {key}")) for key in (8, 9, 7)] + [(10, doc_vector("", "cat"))])
+
+
+@pytest.mark.parametrize("text", ["fox", "fox or cat", '"brown fox"', "fox -cat"])
+def test_equal_scores_come_oldest_first_and_the_oldest_make_the_limit(text):
+    assert search(query(text), TIED, 2) == [(0.2857142984867096, 7), (0.2857142984867096, 8)]
+
+
+def test_a_query_costs_its_lexemes_and_twenty_for_each_operand_of_its_phrases():
+    assert query("fox").cost == 1
+    assert query('fox or dog -"quick brown fox"').cost == 4 + 20 * 3
+
+
+def test_a_search_costing_more_than_its_bound_is_too_costly():
+    chunks = postings([(key, doc_vector("", f"brown fox {key}")) for key in range(100)])
+    phrases = query(" or ".join(f'"brown fox {key}"' for key in range(MAX_SEARCH_COST // 100 // 60 + 1)))
+    with pytest.raises(TooCostly) as refused:
+        search(phrases, chunks, 10)
+    assert refused.value.args == (MAX_SEARCH_COST // 100 // 60 + 1, 100)

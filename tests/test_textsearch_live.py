@@ -18,8 +18,11 @@ import gen_tsearch_ctype  # noqa: E402  (the tool that made tsearch_data/ctype.t
 pytestmark = pytest.mark.live
 
 RNG = random.Random(20261201)
+# Texts on which the machine backtracks from every token to the end (tests/test_textsearch.py counts its steps).
+BACKTRACKING = [unit * 300 + end for unit in ("a_", "./", "~/", "1_", "a1_", "<!--", "a-1", "1.1.", "a@", "<a '")
+                for end in ("", "b.com", "x", " -->", "'>")]
 TEXTS = (corpus.SENTENCES + corpus.TITLES + [corpus.random_text(RNG) for _ in range(300)]
-         + [corpus.random_soup(RNG) for _ in range(2000)])
+         + [corpus.random_soup(RNG) for _ in range(2000)] + BACKTRACKING)
 QUERIES = (corpus.QUERIES + [corpus.random_query(RNG) for _ in range(500)]
            + [corpus.random_soup(RNG) for _ in range(2000)])
 DOCS = [(corpus.TITLES[i % len(corpus.TITLES)], corpus.random_text(RNG)) for i in range(150)] + [
