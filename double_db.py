@@ -188,17 +188,19 @@ def unfreeze_clock():
 
 
 def reset(developer_id=None):
-    """Everything gone; or, for one developer, their users, docs and journal entries."""
+    """Everything gone; or, for one developer, their users, projects, docs and journal entries."""
     with write_transaction() as db:
         if developer_id is None:
             # DELETE without WHERE empties a table at once, however large (SQLite's truncate optimisation).
             db.execute("DELETE FROM users")
+            db.execute("DELETE FROM projects")
             db.execute("DELETE FROM docs")
             db.execute("DELETE FROM faults")
             # No user is left whose id a count from 0 could make again: a snapshot test gets the same ids.
             db.execute("UPDATE double_state SET frozen_now = NULL, frozen_ids = 0")
         else:
             db.execute("DELETE FROM users WHERE developer_id = ?", (developer_id,))
+            db.execute("DELETE FROM projects WHERE developer_id = ?", (developer_id,))
             db.execute("DELETE FROM docs WHERE developer_id = ?", (developer_id,))
         delete_journal_entries(db, developer_id)
     give_space_back(db)
