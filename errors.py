@@ -137,7 +137,10 @@ class ProjectExists(ApiError):
 class ProjectConstraintViolated(ApiError):
     """ct_projects_name_length: a name that sanitize_string left empty (it was only NUL characters)."""
 
-    status, detail = 400, "The provided project data violates one or more constraints during create"
+    status, detail = 400, "The provided project data violates one or more constraints during {operation}"
+
+    def __init__(self, operation):
+        super().__init__(self.detail.format(operation=operation))
 
 
 # A user's docs, in the hosted words: common_db_exceptions("doc", [operation]) maps what PostgreSQL raises.

@@ -230,7 +230,7 @@ def stored_project(operation, developer_id, project_id, project, created_at, upd
     except jsonb.NotStorable:
         raise InvalidData("project", operation) from None
     if not name:
-        raise ProjectConstraintViolated()
+        raise ProjectConstraintViolated(operation)
     canonical_name = project["canonical_name"] or namer.generate(
         separator="_", suffix_length=3, category=["astronomy", "physics", "scientists", "math"]
     )

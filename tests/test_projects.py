@@ -230,6 +230,14 @@ def test_an_import_refuses_a_user_in_a_project_it_does_not_bring(client):
     assert client.get(f"/users/{USER_ID[:-1]}0", headers=AUTH).get_json()["project"] == "Analytics"
 
 
+def test_an_import_refuses_what_the_api_would_not_store(client):
+    projects = [{"id": FIRST_ID, "canonical_name": "a", "name": "\u0000"}]
+    response = client.post("/_double/users", json={"items": [], "projects": projects}, headers=AUTH)
+    assert answer(response) == (400, b'{"detail":"The provided project data violates one or more constraints during import"}')
+    response = client.post("/_double/users", json={"items": [], "projects": [{**projects[0], "name": "x\ud800"}]}, headers=AUTH)
+    assert answer(response) == (400, b'{"detail":"Invalid project data provided during import"}')
+
+
 def test_a_seed_file_brings_its_projects(tmp_path):
     seed = tmp_path / "seed.json"
     projects = [{"id": FIRST_ID, "canonical_name": "analytics", "name": "A", "created_at": "2020-01-01T00:00:00Z"}]
