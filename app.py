@@ -29,7 +29,7 @@ def create_app(test_config=None):
     app.register_blueprint(api.bp)
     app.register_blueprint(api.bp, url_prefix="/api", name="api_under_api")
     app.register_blueprint(openapi.bp)
-    app.register_blueprint(openapi.docs_blueprint())
+    openapi.register_swagger_ui(app)
     double.init_app(app)
     errors.register(app)
     routing.register(app)

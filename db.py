@@ -14,7 +14,10 @@ from flask.cli import with_appcontext
 from .errors import DatabaseBusy, DatabaseGone
 
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
-TABLES = ("users", "docs", "double_state", "journal_entries", "journal_ids", "seed_import", "health_probe", "armed_faults", "developer_clocks")
+TABLES = (
+    "users", "projects", "docs", "double_state", "journal_entries", "journal_ids", "seed_import", "health_probe", "armed_faults",
+    "developer_clocks",
+)
 # How long a statement waits out a database locked by other writers before the request is a 503.
 BUSY_TIMEOUT = 10
 # Connections to a file a process has in use at once, and keeps open idle. Only a request being answered

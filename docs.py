@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, request
 from . import doc_search, docs_db, jsonb, text_index, vectors
 from .clock import moments, new_uuid7, now_micros
 from .db import read_transaction
-from .docs_schemas import BULK_DELETE_BODY, CREATE_DOC_BODY, LIST_DOCS_QUERY, SEARCH_BODY
+from .docs_schemas import BULK_DELETE_BODY, CREATE_DOC_BODY, GET_DOC_QUERY, LIST_DOCS_QUERY, SEARCH_BODY
 from .errors import (
     DocNotFound,
     DocOwnerNotFound,
@@ -24,6 +24,7 @@ from .errors import (
     InvalidLanguageCode,
     LimitOutOfRange,
     NoDocCreated,
+    NoDocFoundDuringGet,
     PartlyEmbeddedDoc,
 )
 from .pipeline import operation
@@ -35,15 +36,16 @@ bp = Blueprint("docs", __name__)
 DOC_TAIL = '"modality":"text","language":"english","embedding_model":"text-embedding-3-large","embedding_dimensions":1024}'
 
 
-def doc_json(chunks, with_embeddings):
-    """A doc from its chunks (docs_db.CHUNK_FIELDS, index order) as the API's Doc: `content` is always a list."""
+def doc_json(chunks, with_embeddings, operation):
+    """A doc from its chunks (docs_db.CHUNK_FIELDS, index order) as the API's Doc, read during `operation`: `content`
+    is always a list."""
     embeddings = "null"
     if with_embeddings:
         stored = [chunk["embedding_json"] for chunk in chunks]
         if all(stored):
             embeddings = f"[{','.join(stored)}]"
         elif any(stored):
-            raise PartlyEmbeddedDoc()
+            raise PartlyEmbeddedDoc(operation)
     return f'{{{doc_fields(chunks)},"embeddings":{embeddings},{DOC_TAIL}'
 
 
@@ -142,10 +144,13 @@ def create_user_doc(call):
     chunks = chunk_rows(call.developer_id, call.user_id, str(new_uuid7()), fields, now_micros(), embeddings)
     docs_db.create_doc(chunks)
     # As the hosted create reads the doc back without its embeddings.
-    return doc_json(chunks, with_embeddings=False)
+    return doc_json(chunks, with_embeddings=False, operation="create")
 
 
-@operation(bp.get, "/users/<user_id>/docs", 200, "ListResponse_Doc_", query=LIST_DOCS_QUERY)
+@operation(
+    bp.get, "/users/<user_id>/docs", 200, "ListResponse_Doc_", query=LIST_DOCS_QUERY,
+    refusals=(LimitOutOfRange, DocOffsetNegative, DocsUnsortable),
+)
 def list_user_docs(call):
     query = call.query
     LimitOutOfRange.check(query["limit"])
@@ -165,7 +170,7 @@ def list_user_docs(call):
         else:
             doc_ids = docs_db.page_of_docs(developer_id, call.user_id, direction, query["limit"], query["offset"])
         chunks = docs_db.chunks_of_docs(developer_id, doc_ids)
-    docs = [doc_json([chunk for chunk in chunks if chunk["doc_id"] == doc_id], query["include_embeddings"]) for doc_id in doc_ids]
+    docs = [doc_json([chunk for chunk in chunks if chunk["doc_id"] == doc_id], query["include_embeddings"], "list") for doc_id in doc_ids]
     return f'{{"items":[{",".join(docs)}]}}'
 
 
@@ -200,6 +205,16 @@ def query_value(text):
 def text_filter_matches(metadata, pairs):
     """Every (key, text) pair holds: `metadata->>key = text`, never true for a null."""
     return all(value is not None and jsonb.field_text(metadata, key) == value for key, value in pairs)
+
+
+@operation(
+    bp.get, "/docs/<doc_id>", 200, "Doc", query=GET_DOC_QUERY, not_found=NoDocFoundDuringGet, path=("doc_id",),
+    refusals=(PartlyEmbeddedDoc,),
+)
+def get_doc(call):
+    """Any doc of the developer's, whoever owns it (the hosted query checks no owner); embeddings by default."""
+    chunks = docs_db.chunks_of_docs(call.developer_id, [call.doc_id])
+    return doc_json(chunks, call.query["include_embeddings"], "get") if chunks else None
 
 
 @operation(

@@ -225,6 +225,10 @@ class ListDocsQuery(PydanticSchema):
     include_embeddings = QueryBoolean(load_default=True)
 
 
+class GetDocQuery(PydanticSchema):
+    include_embeddings = QueryBoolean(load_default=True)
+
+
 class BulkDeleteDocsRequest(PydanticSchema):
     metadata_filter = JSONObject(load_default=dict)
     delete_all = StrictBoolean(load_default=False)
@@ -305,6 +309,7 @@ def is_lax(field, value):
 
 CREATE_DOC_BODY = CreateDocRequest()
 LIST_DOCS_QUERY = ListDocsQuery()
+GET_DOC_QUERY = GetDocQuery()
 BULK_DELETE_BODY = BulkDeleteDocsRequest()
 SEARCH_BODY = SmartUnion(TextOnlyDocSearchRequest(), VectorDocSearchRequest(), HybridDocSearchRequest())
 

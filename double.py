@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 from flask import Blueprint, current_app, g, request
 
 from . import __version__, auth, docs, docs_db, double_db, journal_waits, jsonb, text_index, users_db, vectors
-from .api import user_json
+from .api import project_json, user_json
 from .clock import now_micros
 from .db import read_transaction, write_transaction
 from .double_schemas import (
@@ -23,7 +23,16 @@ from .double_schemas import (
     load_users,
     value_error,
 )
-from .errors import ApiError, ClockNotFrozen, InvalidDeveloperId, NoSuchDoc, RequestValidationError, Unhealthy, database_error
+from .errors import (
+    ApiError,
+    ClockNotFrozen,
+    InvalidDeveloperId,
+    NoSuchDoc,
+    ProjectNotFound,
+    RequestValidationError,
+    Unhealthy,
+    database_error,
+)
 from .responses import LATEST, encode_compact, format_timestamp, json_response, no_content
 from .schemas import LIST_JSON_DEPTH, MAX_JSON_DEPTH, body_value, json_value
 
@@ -55,10 +64,10 @@ def import_seed_file(seed, server_start):
     if double_db.seed_imported(server_start):
         return
     try:
-        users, docs_chunks = imported(body_value(seed.read_bytes(), "application/json", LIST_JSON_DEPTH))
+        users, projects, docs_chunks = imported(body_value(seed.read_bytes(), "application/json", LIST_JSON_DEPTH))
         with write_transaction() as db:
             if double_db.claim_seed_import(server_start):
-                store_import(db, users, docs_chunks)
+                store_import(db, users, projects, docs_chunks)
     except ApiError as error:
         raise ValueError(f"{seed} is not a users export: {encode_compact(error.detail)}") from None
 
@@ -218,8 +227,9 @@ def export_users():
     developer_id = scoped(None)
     with read_transaction():  # one snapshot: a doc exported with its user, however others write meanwhile
         users = ",".join(user_json(row, with_developer=True) for row in users_db.all_users(developer_id))
+        projects = ",".join(project_json(row, with_developer=True) for row in users_db.all_projects(developer_id))
         docs_json = ",".join(exported_docs(developer_id))
-    return json_response(200, f'{{"items":[{users}],"docs":[{docs_json}]}}')
+    return json_response(200, f'{{"items":[{users}],"projects":[{projects}],"docs":[{docs_json}]}}')
 
 
 def exported_docs(developer_id):
@@ -238,28 +248,45 @@ def exported_docs(developer_id):
 @bp.post("/users")
 def post_users():
     request.max_content_length = IMPORT_MAX_CONTENT_LENGTH
-    users, docs_chunks = imported(json_body(LIST_JSON_DEPTH))
+    users, projects, docs_chunks = imported(json_body(LIST_JSON_DEPTH))
     with write_transaction() as db:
-        store_import(db, users, docs_chunks)
+        store_import(db, users, projects, docs_chunks)
     return json_response(200, encode_compact({"imported": len(users), "imported_docs": len(docs_chunks)}))
 
 
 def imported(body):
-    """An export's users and the chunks of each of its docs, validated, as users_db and docs_db store them: omitted
-    timestamps filled in; developers, ids, timestamps and embeddings kept."""
+    """An export's users, projects and the chunks of each of its docs, validated, as users_db and docs_db store them:
+    omitted timestamps filled in; developers, ids, timestamps and embeddings kept."""
     now = now_micros()
-    loaded_users, loaded_docs = load_users(body)
+    loaded_users, loaded_projects, loaded_docs = load_users(body)
     users = []
     for user in loaded_users:
         created_at = now if user["created_at"] is None else user["created_at"]
         updated_at = created_at if user["updated_at"] is None else user["updated_at"]
         users.append(users_db.stored_user("import", scoped(str(user["developer_id"])), str(user["id"]), user, updated_at, created_at))
-    return users, [imported_chunks(doc, now) for doc in loaded_docs]
+    projects = []
+    for project in loaded_projects:
+        created_at = now if project["created_at"] is None else project["created_at"]
+        updated_at = created_at if project["updated_at"] is None else project["updated_at"]
+        developer_id = scoped(str(project["developer_id"]))
+        projects.append(users_db.stored_project("import", developer_id, str(project["id"]), project, created_at, updated_at))
+    return users, projects, [imported_chunks(doc, now) for doc in loaded_docs]
 
 
-def store_import(db, users, docs_chunks):
-    """Upsert the users and replace the docs in the caller's transaction: all or nothing. A doc's user must be in
-    the import or in the database."""
+def store_import(db, users, projects, docs_chunks):
+    """Upsert the projects and users and replace the docs in the caller's transaction: all or nothing. A user's
+    project and a doc's user must be in the import or in the database."""
+    users_db.upsert_projects(projects)
+    canonical_names = {}
+    for index, user in enumerate(users):
+        named = (user["developer_id"], user["project"])
+        try:
+            if named not in canonical_names:
+                canonical_names[named] = users_db.project_canonical_name(*named)
+        except ProjectNotFound:
+            message = "no such project, in the import or the database"
+            raise RequestValidationError([value_error(message, user["project"], ["body", "items", index, "project"])]) from None
+        user["project"] = canonical_names[named]
     users_db.upsert_users(users)
     for index, (chunk, *_) in enumerate(docs_chunks):
         if not users_db.user_exists(db, chunk["developer_id"], chunk["user_id"]):

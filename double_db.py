@@ -274,11 +274,12 @@ def unfreeze_clock(developer_id=None):
 
 
 def reset(developer_id=None):
-    """Everything gone; or, for one developer, their users, docs, journal entries, faults and clock."""
+    """Everything gone; or, for one developer, their users, projects, docs, journal entries, faults and clock."""
     with write_transaction() as db:
         if developer_id is None:
             # DELETE without WHERE empties a table at once, however large (SQLite's truncate optimisation).
             db.execute("DELETE FROM users")
+            db.execute("DELETE FROM projects")
             db.execute("DELETE FROM docs")
             db.execute("DELETE FROM armed_faults")
             db.execute("DELETE FROM developer_clocks")
@@ -286,6 +287,7 @@ def reset(developer_id=None):
             db.execute("UPDATE double_state SET frozen_now = NULL, frozen_ids = 0")
         else:
             db.execute("DELETE FROM users WHERE developer_id = ?", (developer_id,))
+            db.execute("DELETE FROM projects WHERE developer_id = ?", (developer_id,))
             db.execute("DELETE FROM docs WHERE developer_id = ?", (developer_id,))
             db.execute("DELETE FROM armed_faults WHERE developer_id = ?", (developer_id,))
             # Their count of frozen ids starts again: none of their users is left whose id it could make again.

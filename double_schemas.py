@@ -14,6 +14,8 @@ from .errors import RequestValidationError
 from .responses import EARLIEST, LATEST, format_timestamp
 from .schemas import (
     NAME_PATTERN,
+    PROJECT_PATTERN,
+    CreateProjectRequest,
     JSONObject,
     PydanticInt,
     PydanticLiteral,
@@ -176,6 +178,16 @@ class ImportedUser(UserBody):
     updated_at = Timestamp(load_default=None)
 
 
+class ImportedProject(CreateProjectRequest):
+    """A project as GET /_double/users exports it: the API's fields, its developer, its id and timestamps."""
+
+    developer_id = JSONUUID(load_default=uuid.UUID(DEFAULT_DEVELOPER_ID))
+    id = JSONUUID(required=True)
+    canonical_name = StrictString(min_length=1, max_length=255, pattern=PROJECT_PATTERN, required=True)
+    created_at = Timestamp(load_default=None)
+    updated_at = Timestamp(load_default=None)
+
+
 class Embeddings(fields.Field):
     """One entry a chunk, in index order: null (not embedded) or 1,024 JSON numbers, as pgvector stores them."""
 
@@ -243,6 +255,7 @@ IMPORTED_DOC = ImportedDoc()
 FAULT_DEFINITION = FaultDefinition()
 CLOCK_CHANGE = ClockChange()
 IMPORTED_USER = ImportedUser()
+IMPORTED_PROJECT = ImportedProject()
 RESET_QUERY = ResetQuery()
 JOURNAL_QUERY = JournalQuery()
 
@@ -285,12 +298,13 @@ def clock_past_the_end(advance_seconds):
 
 
 def load_users(body):
-    """The users and docs of an import, each validated like the API's; all their errors together."""
+    """The users, projects and docs of an import, each validated like the API's; all their errors together."""
     data = require_object(body)
     if "items" not in data:
         raise_if([missing_error(["body", "items"], data)])
     errors = []
     users = load_list(data, "items", IMPORTED_USER, errors)
+    projects = load_list(data, "projects", IMPORTED_PROJECT, errors) if "projects" in data else []
     docs = load_list(data, "docs", IMPORTED_DOC, errors) if "docs" in data else []
     first_of_id = {}
     for index, doc in enumerate(docs):
@@ -305,7 +319,7 @@ def load_users(body):
         elif doc["embeddings"] is not None and len(doc["embeddings"]) != len(doc["content"]):
             errors.append(value_error("one embedding (or null) a chunk", doc["embeddings"], [*loc, "embeddings"]))
     raise_if(errors)
-    return users, docs
+    return users, projects, docs
 
 
 def load_list(data, key, schema, errors):

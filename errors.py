@@ -119,6 +119,30 @@ class NoUserFoundDuringDelete(UserNotFound):
     detail = "No user found during delete"
 
 
+class ProjectNotFound(ApiError):
+    """The hosted user writes look the project up first (project_exists) and raise this outside their rewrap."""
+
+    status, detail = 404, "Project '{canonical_name}' not found"
+
+    def __init__(self, canonical_name):
+        super().__init__(self.detail.format(canonical_name=canonical_name))
+
+
+class ProjectExists(ApiError):
+    """uq_projects_developer_canonical_name: the developer has a project of this canonical name (citext: any case)."""
+
+    status, detail = 409, "A project with these unique properties already exists during create"
+
+
+class ProjectConstraintViolated(ApiError):
+    """ct_projects_name_length: a name that sanitize_string left empty (it was only NUL characters)."""
+
+    status, detail = 400, "The provided project data violates one or more constraints during {operation}"
+
+    def __init__(self, operation):
+        super().__init__(self.detail.format(operation=operation))
+
+
 # A user's docs, in the hosted words: common_db_exceptions("doc", [operation]) maps what PostgreSQL raises.
 
 
@@ -158,6 +182,12 @@ class DocNotFound(ApiError):
     status, detail = 404, "No doc found during delete"
 
 
+class NoDocFoundDuringGet(ApiError):
+    """GET /docs/{doc_id}: its query finds no row of the developer's, and one=True asserts one (AssertionError)."""
+
+    status, detail = 404, "No doc found during get"
+
+
 class InvalidData(ApiError):
     """400 for what PostgreSQL or asyncpg refuses as data (DataError): a lone surrogate, a NUL in a jsonb key,
     a number for a text parameter, a vector of the wrong size."""
@@ -169,9 +199,12 @@ class InvalidData(ApiError):
 
 
 class PartlyEmbeddedDoc(ApiError):
-    """A listed doc with some chunks embedded and others not fails the Doc model (a ValueError)."""
+    """A doc read with its embeddings, some chunks embedded and others not, fails the Doc model (a ValueError)."""
 
-    status, detail = 400, "Invalid value provided for doc during list"
+    status, detail = 400, "Invalid value provided for doc during {operation}"
+
+    def __init__(self, operation):
+        super().__init__(self.detail.format(operation=operation))
 
 
 class DocOffsetNegative(ApiError):

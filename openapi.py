@@ -14,7 +14,6 @@ from .errors import (
     HTTPError,
     InvalidApiKey,
     InvalidDeveloperId,
-    LimitOutOfRange,
     RequestValidationError,
     UnreadableBody,
 )
@@ -24,6 +23,9 @@ COMPONENTS = {
     "User": schemas.User,
     "ListResponse_User_": schemas.ListResponse_User_,
     "ResourceDeletedResponse": schemas.ResourceDeletedResponse,
+    "CreateProjectRequest": schemas.CreateProjectRequest,
+    "Project": schemas.Project,
+    "ListResponse_Project_": schemas.ListResponse_Project_,
     "CreateDocRequest": docs_schemas.CreateDocRequest,
     "Doc": docs_schemas.Doc,
     "ListResponse_Doc_": docs_schemas.ListResponse_Doc_,
@@ -41,6 +43,10 @@ QUERY_DESCRIPTIONS = {
     "list_users": (
         "Filter by metadata with `metadata_filter.<key>=<value>` query parameters: the value is read as an "
         "integer, else a float, else a string, and matches a user whose metadata has that key with an equal value."
+    ),
+    "list_projects": (
+        "Filter by metadata with `metadata_filter.<key>=<value>` query parameters, read as for `GET /users`. "
+        "Every developer has the project `default`."
     ),
     "list_user_docs": (
         "Filter by metadata with `metadata_filter.<key>=<value>` query parameters, compared as text with the "
@@ -76,9 +82,13 @@ ERROR_DESCRIPTIONS = {
 bp = Blueprint("openapi", __name__)
 
 
-def docs_blueprint():
-    """Swagger UI for /openapi.json at /docs, its assets served from the flask-swagger-ui wheel (no CDN)."""
-    return get_swaggerui_blueprint("/docs", "/openapi.json", {"persistAuthorization": True})
+def register_swagger_ui(app):
+    """Swagger UI for /openapi.json at /swagger, as the hosted app's docs_url, and at /docs, where the hosted app has
+    its API reference page; its assets served from the flask-swagger-ui wheel (no CDN)."""
+    blueprint = get_swaggerui_blueprint("/swagger", "/openapi.json", {"persistAuthorization": True})
+    blueprint.add_url_rule("", endpoint="show")
+    app.register_blueprint(blueprint)
+    app.add_url_rule("/docs", endpoint="swagger_ui.show")
 
 
 @bp.get("/openapi.json")
@@ -114,7 +124,7 @@ def build_document(app):
             continue
         path = re.sub(r"<(\w+)>", r"{\1}", rule.rule)
         view = app.view_functions[rule.endpoint]
-        tag = "docs" if rule.endpoint.startswith("api.docs.") else "users"
+        tag = "docs" if rule.endpoint.startswith("api.docs.") else path.split("/")[1]
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             paths.setdefault(path, {})[method.lower()] = operation_object(view, path, method.lower(), tag, error_format)
     for path, operations in sorted(paths.items()):
@@ -170,7 +180,7 @@ def operation_errors(described, parameters):
     """The errors an operation may answer, by status: those of every route, its own not_found and refusals."""
     has_body = described.body is not None
     errors = {
-        400: [InvalidDeveloperId] + [UnreadableBody] * has_body + [LimitOutOfRange] * (described.query is not None),
+        400: [InvalidDeveloperId] + [UnreadableBody] * has_body,
         403: [InvalidApiKey],
         413: [BodyTooLarge] * has_body,
         414: [HTTPError],  # refused by the server itself, worded as HTTPError

@@ -11,6 +11,19 @@ CREATE TABLE IF NOT EXISTS users (
     PRIMARY KEY (developer_id, user_id)
 ) WITHOUT ROWID;
 
+-- A developer's projects, as the hosted projects table keeps them (mig:000039). Its canonical_name is citext: NOCASE
+-- compares as citext does on what the canonical-name pattern allows (ASCII letters, digits and _).
+CREATE TABLE IF NOT EXISTS projects (
+    developer_id   TEXT NOT NULL,
+    canonical_name TEXT NOT NULL COLLATE NOCASE,
+    project_id     TEXT NOT NULL,
+    name           TEXT NOT NULL,
+    metadata       TEXT NOT NULL,    -- JSON object as jsonb gives it back (jsonb.py)
+    created_at     INTEGER NOT NULL, -- microseconds since the Unix epoch, UTC
+    updated_at     INTEGER NOT NULL,
+    PRIMARY KEY (developer_id, canonical_name)
+) WITHOUT ROWID;
+
 -- The users row this connection wrote last, so that a write needs no RETURNING clause (users_db.py).
 -- TEMP objects belong to one connection: no other connection sees or waits for them. The triggers
 -- update the one row rather than replace it: inside an upsert SQLite would turn REPLACE into an error.

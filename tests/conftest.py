@@ -52,6 +52,14 @@ def created(client, user_id=USER_ID, **body):
     return response.get_json()
 
 
+def new_project(client, canonical_name, headers=AUTH):
+    """The developer's project `canonical_name`, made with POST /projects, which must answer 201: as the hosted
+    service, the double takes a user only into a project that exists."""
+    response = client.post("/projects", json={"name": canonical_name, "canonical_name": canonical_name}, headers=headers)
+    assert response.status_code == 201, response.data
+    return response.get_json()
+
+
 def stored_users(database):
     """Every user in a database file, as the API answers it (compact JSON text), by (developer, id).
 

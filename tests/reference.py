@@ -30,13 +30,22 @@ class CreateOrUpdateUserRequest(BaseModel):
 router = APIRouter()
 
 
+def project_exists(data):
+    """The hosted user writes' first check (queries/users/*.py): a developer with no project but `default` (citext)."""
+    canonical_name = data.project or "default"
+    if canonical_name.lower() != "default":
+        raise HTTPException(404, f"Project '{canonical_name}' not found")
+
+
 @router.post("/users/{user_id}", status_code=201)
 def create_or_update_user(user_id: UUID, data: CreateOrUpdateUserRequest):
+    project_exists(data)
     return {"id": str(user_id)}
 
 
 @router.post("/users", status_code=201)
 def create_user(data: CreateOrUpdateUserRequest):
+    project_exists(data)
     return {}
 
 
@@ -63,6 +72,22 @@ def list_users(
     if offset < 0:
         raise HTTPException(400, "Offset must be non-negative")
     return {"items": []}
+
+
+# Projects: CreateProjectRequest as autogen/Projects.py defines it (docstrings left out), the routes' signatures as
+# routers/projects/*.py declare them.
+
+
+class CreateProjectRequest(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    metadata: dict[str, Any] | None = None
+    canonical_name: Annotated[str | None, Field(max_length=255, min_length=1, pattern=PROJECT_PATTERN)] = None
+    name: Annotated[str, Field(max_length=255, min_length=1)]
+
+
+@router.post("/projects", status_code=201)
+def create_project(data: CreateProjectRequest):
+    return {}
 
 
 # A user's docs: the hosted models as autogen/Docs.py and autogen/Common.py define them (docstrings left out), and
@@ -162,6 +187,22 @@ def get_language(lang: str) -> str:
         return "english_unaccent" if language.lower() == "english" else language.lower()
     except (ValueError, AttributeError, KeyError):
         raise HTTPException(status_code=422, detail=error_msg)
+
+
+@router.get("/projects")
+def list_projects(
+    metadata_filter: Annotated[MetadataFilter, Depends(extract_filters)],
+    limit: int = 100,
+    offset: int = 0,
+    sort_by: Literal["created_at", "updated_at"] = "created_at",
+    direction: Literal["asc", "desc"] = "desc",
+):
+    return {"items": []}
+
+
+@router.get("/docs/{doc_id}")
+def get_doc(doc_id: UUID, include_embeddings: bool = True):
+    raise HTTPException(404, "No doc found during get")
 
 
 @router.post("/users/{user_id}/docs", status_code=201)

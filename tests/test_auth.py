@@ -48,7 +48,7 @@ def test_every_route_refuses_a_missing_or_wrong_key(client, method, path):
         assert (response.status_code, response.get_json()) == (403, {"detail": "Could not validate API KEY"}), headers
 
 
-@pytest.mark.parametrize("path", ["/openapi.json", "/api/openapi.json", "/docs/"])
+@pytest.mark.parametrize("path", ["/openapi.json", "/api/openapi.json", "/swagger", "/docs"])
 def test_documentation_is_public(client, path):
     assert client.get(path).status_code == 200
 

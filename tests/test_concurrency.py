@@ -31,6 +31,9 @@ def run_clients(servers):
     Returns every write as (user_id, body sent, status, response text).
     """
     writes = [[] for _ in range(THREADS)]
+    for thread in range(THREADS):
+        status, _ = servers[0].request("POST", "/projects", {"name": f"P{thread}", "canonical_name": f"p{thread}"})
+        assert status == 201
 
     def client_thread(thread):
         client = Client(servers[thread % len(servers)])

@@ -870,3 +870,36 @@ def test_the_local_embedding_is_the_same_on_every_run_and_machine():
 
 def test_the_docs_config_is_textsearchs():
     assert text_index.DOCS_CONFIG == textsearch.DOCS_CONFIG
+
+
+# GET /docs/{doc_id}
+
+
+def test_get_reads_any_doc_of_the_developer_with_its_embeddings_by_default(client):
+    created(client, title="T", content=["one", "two"], metadata={"k": "v"})
+    created(client, OTHER_USER, title="Other", content="three")
+    assert answer(client.get(f"/docs/{DOC_1}", headers=AUTH)) == (200, doc(DOC_1, "T", ["one", "two"], {"k": "v"}))
+    assert answer(client.get(f"/api/docs/{DOC_2.upper()}", headers=AUTH)) == (200, doc(DOC_2, "Other", ["three"]))
+    embed(client, DOC_1, unit(0.5), None)
+    assert answer(client.get(f"/docs/{DOC_1}", headers=AUTH)) == (400, {"detail": "Invalid value provided for doc during get"})
+    assert answer(client.get(f"/docs/{DOC_1}?include_embeddings=false", headers=AUTH)) == (200, doc(DOC_1, "T", ["one", "two"], {"k": "v"}))
+    embed(client, DOC_1, unit(0.5), unit(0.1, 0.2))
+    embedded = doc(DOC_1, "T", ["one", "two"], {"k": "v"}, [unit(0.5), unit(0.1, 0.2)])
+    assert answer(client.get(f"/docs/{DOC_1}?include_embeddings=true", headers=AUTH)) == (200, embedded)
+    assert answer(client.get(f"/docs/{DOC_1}?include_embeddings=no", headers=AUTH)) == (200, doc(DOC_1, "T", ["one", "two"], {"k": "v"}))
+
+
+def test_get_of_an_unknown_or_deleted_doc_is_404_in_the_hosted_words(client):
+    created(client, title="T", content="one")
+    client.delete(f"/users/{USER_ID}/docs/{DOC_1}", headers=AUTH)
+    for doc_id in (DOC_1, DOC_2):
+        assert answer(client.get(f"/docs/{doc_id}", headers=AUTH)) == (404, {"detail": "No doc found during get"})
+
+
+def test_get_is_scoped_by_developer(tmp_path):
+    client = make_app(tmp_path, MULTI_TENANT_MODE=True).test_client()
+    ada, bob = ({**AUTH, "X-Developer-Id": f"0190e6a2-0000-7000-8000-00000000000{n}"} for n in (1, 2))
+    client.post(f"/users/{USER_ID}", json={}, headers=ada)
+    doc_id = client.post(f"/users/{USER_ID}/docs", json={"title": "T", "content": "one"}, headers=ada).get_json()["id"]
+    assert client.get(f"/docs/{doc_id}", headers=ada).status_code == 200
+    assert answer(client.get(f"/docs/{doc_id}", headers=bob)) == (404, {"detail": "No doc found during get"})

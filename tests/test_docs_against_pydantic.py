@@ -206,3 +206,18 @@ def test_random_bulk_delete_bodies(client, reference, body):
 def test_random_list_queries(client, reference, query, user_id):
     text = "&".join(f"{quote(key)}={quote(value)}" for key, value in query.items())
     assert_same(*both(client, reference, "GET", f"/users/{user_id}/docs?{text}"))
+
+
+GET_DOC_QUERIES = [
+    "", "include_embeddings=false", "include_embeddings=0", "include_embeddings=off", "include_embeddings=maybe",
+    "include_embeddings=TRUE", "include_embeddings=", "include_embeddings= true", "include_embeddings=1&include_embeddings=x",
+]
+
+
+@pytest.mark.parametrize("query", GET_DOC_QUERIES)
+@pytest.mark.parametrize("doc_id", IDS)
+def test_get_doc_paths_and_queries(client, reference, doc_id, query):
+    # No doc is stored: every answer, 404 or 422, is the reference's byte for byte.
+    for prefix in ("", "/api"):
+        ours, theirs = both(client, reference, "GET", f"{prefix}/docs/{doc_id}?{query}")
+        assert ours == theirs

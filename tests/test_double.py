@@ -11,7 +11,7 @@ import pytest
 
 from julep_users_double.app import create_app
 from julep_users_double.db import get_db
-from conftest import API_KEY, AUTH, DEFAULT_DEVELOPER_ID, USER_ID, make_app, upsert
+from conftest import API_KEY, AUTH, DEFAULT_DEVELOPER_ID, USER_ID, make_app, new_project, upsert
 
 OTHER_ID = "0190e6a2-7b6f-7b5e-9c1a-0000000000ff"
 DEVELOPER_A = "aaaaaaaa-0000-4000-8000-000000000001"
@@ -496,7 +496,9 @@ def test_export_lists_every_developers_users_with_their_developer(multi_tenant_c
     grace = upsert(client, OTHER_ID, headers={**AUTH, "X-Developer-Id": DEVELOPER_A}, name="Grace").get_json()
     response = client.get("/_double/users", headers=AUTH)
     assert response.status_code == 200
-    assert response.get_json() == {"items": [{"developer_id": DEVELOPER_A, **grace}, {"developer_id": DEVELOPER_B, **ada}], "docs": []}
+    assert response.get_json() == {
+        "items": [{"developer_id": DEVELOPER_A, **grace}, {"developer_id": DEVELOPER_B, **ada}], "projects": [], "docs": []
+    }
     assert list(response.get_json()["items"][0]) == [
         "developer_id", "id", "metadata", "created_at", "updated_at", "name", "about", "project"
     ]
@@ -504,6 +506,7 @@ def test_export_lists_every_developers_users_with_their_developer(multi_tenant_c
 
 def test_an_export_imports_back_as_it_was(multi_tenant_client):
     client = multi_tenant_client
+    new_project(client, "p", headers={**AUTH, "X-Developer-Id": DEVELOPER_A})
     upsert(client, USER_ID, headers={**AUTH, "X-Developer-Id": DEVELOPER_A}, name="Ada", about="x", project="p", metadata={"k": [1]})
     upsert(client, OTHER_ID, headers={**AUTH, "X-Developer-Id": DEVELOPER_B}, name="Grace")
     snapshot = client.get("/_double/users", headers=AUTH).get_json()

@@ -16,7 +16,9 @@ VENDORED = Path(__file__).with_name("hosted_v1.py")
 
 
 def hosted_source(path):
-    command = ["git", "-C", str(MIRROR), "show", f"dev:src/agents-api/agents_api/{path}"]
+    """A file of src/agents-api/agents_api/, or of src/ itself when `path` starts there, on the `dev` branch."""
+    full_path = path if path.startswith("src/") else f"src/agents-api/agents_api/{path}"
+    command = ["git", "-C", str(MIRROR), "show", f"dev:{full_path}"]
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
@@ -35,3 +37,31 @@ def test_the_lifted_code_is_the_hosted_code(path):
     start = vendored.index(marker) + len(marker)
     end = vendored.find("\n\n\n# Lifted from", start)
     assert vendored[start : None if end < 0 else end].rstrip("\n") == lift(hosted_source(path), LIFTED[path])
+
+
+# The hosted words and values the double copies for projects, docs.get and the documentation paths, each where it is.
+QUOTED = {
+    "queries/users/create_user.py": ["status_code=404, detail=f\"Project '{project_canonical_name}' not found\""],
+    "queries/users/update_user.py": ['project_canonical_name = data.project or "default"'],
+    "queries/utils.py": [
+        'categories: list[str] = ["astronomy", "physics", "scientists", "math"]',
+        'namer.generate(separator="_", suffix_length=3, category=categories)',
+    ],
+    "queries/projects/project_exists.py": ["WHERE developer_id = $1 AND canonical_name = $2"],
+    "routers/docs/get_doc.py": ['@router.get("/docs/{doc_id}", tags=["docs"])', "include_embeddings: bool = True"],
+    "app.py": ['docs_url="/swagger"', '@scalar_router.get("/docs", include_in_schema=False)'],
+    "src/memory-store/migrations/000039_projects.up.sql": [
+        "canonical_name CITEXT NOT NULL",
+        "CONSTRAINT uq_projects_developer_canonical_name UNIQUE (developer_id, canonical_name)",
+        "'Default Project',\n        jsonb_build_object(\n            'is_default', true,\n"
+        "            'description', 'Default project containing all existing resources'\n        )",
+    ],
+}
+
+
+@pytest.mark.skipif(not MIRROR.exists(), reason="no mirror of julep-ai/julep on this machine")
+@pytest.mark.parametrize("path", QUOTED)
+def test_the_copied_words_are_in_the_hosted_source(path):
+    source = hosted_source(path)
+    for quoted in QUOTED[path]:
+        assert quoted in source, quoted

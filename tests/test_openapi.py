@@ -27,6 +27,9 @@ OPERATION_IDS = {
     ("delete", "/users/{user_id}/docs/{doc_id}"): "delete_user_doc_users__user_id__docs__doc_id__delete",
     ("delete", "/users/{user_id}/docs"): "bulk_delete_user_docs_users__user_id__docs_delete",
     ("post", "/users/{user_id}/search"): "search_user_docs_users__user_id__search_post",
+    ("get", "/docs/{doc_id}"): "get_doc_docs__doc_id__get",
+    ("post", "/projects"): "create_project_projects_post",
+    ("get", "/projects"): "list_projects_projects_get",
 }
 
 
@@ -104,13 +107,17 @@ def test_not_found_is_described_in_the_hosted_words(document):
         for method, operation in item.items()
         if "404" in operation["responses"]
     }
+    no_project = "Project '{canonical_name}' not found"
     assert found == {
+        ("post", "/users/{user_id}"): no_project,
+        ("post", "/users"): no_project,
         ("get", "/users/{user_id}"): "User not found during get",
-        ("put", "/users/{user_id}"): "No user found during update",
-        ("patch", "/users/{user_id}"): "No user found during patch",
+        ("put", "/users/{user_id}"): f"No user found during update; {no_project}",
+        ("patch", "/users/{user_id}"): f"No user found during patch; {no_project}",
         ("delete", "/users/{user_id}"): "No user found during delete",
         ("post", "/users/{user_id}/docs"): "Doc not found during create",
         ("delete", "/users/{user_id}/docs/{doc_id}"): "No doc found during delete",
+        ("get", "/docs/{doc_id}"): "No doc found during get",
     }
 
 
@@ -135,13 +142,23 @@ def test_security_scheme_names_the_configured_header(tmp_path):
     assert document["components"]["securitySchemes"] == {"APIKeyHeader": {"type": "apiKey", "in": "header", "name": "X-Api-Key"}}
 
 
-def test_swagger_ui_is_served_with_its_assets(client):
-    page = client.get("/docs/")
-    assert page.status_code == 200
+def test_swagger_ui_is_served_at_swagger_with_its_assets(client):
+    page = client.get("/swagger")
+    assert (page.status_code, page.mimetype) == (200, "text/html")
     html = page.get_data(as_text=True)
     assert '"url": "/openapi.json"' in html
-    for asset in re.findall(r'(?:src|href)="(/docs/[^"]+)"', html):
+    assets = re.findall(r'(?:src|href)="(/swagger/[^"]+)"', html)
+    assert len(assets) == 6
+    for asset in assets:
         response = client.get(asset)
         assert response.status_code == 200, asset
         assert len(response.data) > 100
-    assert client.get("/docs").status_code in (301, 308)
+
+
+def test_docs_is_the_same_page_and_its_trailing_slash_redirects_as_starlette_does(client):
+    """The hosted /docs is its API reference page (Scalar, from a CDN); the double serves Swagger UI there too."""
+    page = client.get("/docs")
+    assert (page.status_code, page.mimetype) == (200, "text/html")
+    assert '"url": "/openapi.json"' in page.get_data(as_text=True)
+    response = client.get("/docs/")
+    assert (response.status_code, response.headers["Location"], response.data) == (307, "http://localhost/docs", b"")

@@ -2,7 +2,7 @@
 
 import httpx
 import pytest
-from julep import Julep, NotFoundError, PermissionDeniedError, UnprocessableEntityError
+from julep import ConflictError, Julep, NotFoundError, PermissionDeniedError, UnprocessableEntityError
 
 from conftest import API_KEY, USER_ID
 
@@ -13,6 +13,7 @@ def julep(live_server):
 
 
 def test_create_or_update_round_trips_every_value(julep):
+    julep.projects.create(name="Analytical Engine", canonical_name="analytical_engine")
     user = julep.users.create_or_update(
         USER_ID, name="Ada Lovelace", about="First programmer", project="analytical_engine", metadata={"born": 1815, "tags": ["math"]}
     )
@@ -100,3 +101,28 @@ def test_status_lines_carry_uvicorns_reason_phrases(live_server):
         response = connection.getresponse()
         response.read()
         assert (response.status, response.reason) == status_line
+
+
+def test_a_user_in_a_project_that_does_not_exist_raises_not_found(julep):
+    with pytest.raises(NotFoundError) as raised:
+        julep.users.create(name="Ada", project="analytics")
+    assert (raised.value.status_code, raised.value.body) == (404, {"detail": "Project 'analytics' not found"})
+    with pytest.raises(NotFoundError):
+        julep.users.create_or_update(USER_ID, project="analytics")
+
+
+def test_projects_create_and_list(julep):
+    project = julep.projects.create(name="Analytics", canonical_name="analytics", metadata={"team": "data"})
+    assert (project.name, project.canonical_name, project.metadata) == ("Analytics", "analytics", {"team": "data"})
+    assert project.created_at == project.updated_at
+    named = julep.projects.create(name="Generated")
+    assert named.canonical_name.count("_") == 2
+    listed = list(julep.projects.list(limit=2))
+    assert [item.canonical_name for item in listed] == [named.canonical_name, "analytics", "default"]
+    assert listed[2].metadata == {"is_default": True, "description": "Default project containing all existing resources"}
+    assert [item.id for item in julep.projects.list(metadata_filter={"team": "data"})] == [project.id]
+    user = julep.users.create(name="Ada", project="Analytics")
+    assert user.project == "analytics"
+    with pytest.raises(ConflictError) as raised:
+        julep.projects.create(name="Again", canonical_name="ANALYTICS")
+    assert raised.value.body == {"detail": "A project with these unique properties already exists during create"}

@@ -127,3 +127,18 @@ def test_the_sdk_requests_are_journaled_with_their_bodies(julep):
         "POST", f"/users/{USER_ID}/search", {"connection_pool": "ignored"}, {"text": "fox"}, 200
     )
     assert AUTH["Authorization"] not in str(entry)
+
+
+def test_get_reads_a_doc_by_id_with_its_embeddings_by_default(julep):
+    doc = julep.users.docs.create(USER_ID, title="Hello", content=["one", "two"])
+    set_embeddings(julep, doc.id, unit(1.0), unit(0.0, 1.0))
+    read = julep.docs.get(doc.id)
+    assert (read.id, read.title, read.content, read.created_at) == (doc.id, "Hello", ["one", "two"], doc.created_at)
+    assert read.embeddings == [unit(1.0), unit(0.0, 1.0)]
+    assert julep.docs.get(doc.id, include_embeddings=False).embeddings is None
+
+
+def test_get_of_an_unknown_doc_raises_not_found(julep):
+    with pytest.raises(NotFoundError) as raised:
+        julep.docs.get("019b76da-a800-7000-8000-0000000000ff")
+    assert raised.value.body == {"detail": "No doc found during get"}

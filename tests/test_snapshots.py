@@ -103,7 +103,7 @@ def test_an_import_of_a_user_past_the_body_limit_is_413_and_imports_nothing(clie
     users = [{"id": USER_ID, "name": "Ada"}, {"id": USER_ID[:-1] + "0", "about": "x" * (LIMIT + 1)}]
     response = client.post("/_double/users", json={"items": users}, headers=AUTH)
     assert (response.status_code, response.data) == (413, b'{"detail":"User too large"}')
-    assert client.get("/_double/users", headers=AUTH).get_json() == {"items": [], "docs": []}
+    assert client.get("/_double/users", headers=AUTH).get_json() == {"items": [], "projects": [], "docs": []}
 
 
 def insert_users(database, count):

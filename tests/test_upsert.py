@@ -6,7 +6,7 @@ import re
 import pytest
 
 from julep_users_double.app import create_app
-from conftest import API_KEY, AUTH, USER_ID
+from conftest import API_KEY, AUTH, USER_ID, new_project
 
 URL = f"/users/{USER_ID}"
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z")
@@ -21,6 +21,7 @@ def post(client, body, path=URL, headers=AUTH, content_type="application/json"):
 
 
 def test_create_returns_201_with_the_full_user_in_the_hosted_key_order(client):
+    new_project(client, "p_1")
     response = post(client, {"name": "Ada Lovelace", "about": "Analyst", "project": "p_1", "metadata": {"a": 1}})
     assert response.status_code == 201
     assert response.mimetype == "application/json"
@@ -61,6 +62,7 @@ def test_unknown_keys_and_id_are_ignored(client):
 
 
 def test_update_overwrites_every_field_and_keeps_created_at(client):
+    new_project(client, "p")
     first = post(client, {"name": "Ada", "about": "x", "project": "p", "metadata": {"a": 1}}).get_json()
     second = post(client, {"name": "Grace"})
     assert second.status_code == 201
@@ -247,6 +249,7 @@ def test_project_rules(client):
         assert response.get_json() == {
             "detail": [{"type": error_type, "loc": ["body", "project"], "msg": msg, "input": project, "ctx": ctx}]
         }, project
+    new_project(client, "a" * 255)
     assert post(client, {"project": "a" * 255}).status_code == 201
 
 

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from conftest import AUTH, USER_ID, created
+from conftest import AUTH, USER_ID, created, new_project
 
 OTHER_ID = "0190e6a2-7b6f-7b5e-9c1a-0000000000ff"
 UNKNOWN_ID = "11111111-2222-3333-4444-555555555555"
@@ -74,6 +74,7 @@ def test_get_with_a_bad_id_is_422(client):
 
 
 def test_put_overwrites_everything_and_keeps_created_at(client, ticking_clock):
+    new_project(client, "p")
     original = created(client, USER_ID, name="Ada", about="x", project="p", metadata={"a": 1})
     response = client.put(f"/users/{USER_ID}", json={"about": "y"}, headers=AUTH)
     assert response.status_code == 200
@@ -81,7 +82,7 @@ def test_put_overwrites_everything_and_keeps_created_at(client, ticking_clock):
         "id": USER_ID,
         "metadata": {},
         "created_at": original["created_at"],
-        "updated_at": "2026-09-21T14:13:21Z",
+        "updated_at": "2026-09-21T14:13:22Z",  # the project made at :20, the user at :21
         "name": "",
         "about": "y",
         "project": "default",
@@ -104,6 +105,7 @@ def test_put_validates_path_and_body_together(client):
 
 
 def test_patch_changes_only_what_the_body_holds(client, ticking_clock):
+    new_project(client, "p")
     original = created(client, USER_ID, name="Ada", about="x", project="p", metadata={"a": 1, "b": {"c": 1}})
     response = client.patch(f"/users/{USER_ID}", json={"about": "y", "metadata": {"b": {"d": 2}, "e": None}}, headers=AUTH)
     assert response.status_code == 200
@@ -111,7 +113,7 @@ def test_patch_changes_only_what_the_body_holds(client, ticking_clock):
         "id": USER_ID,
         "metadata": {"a": 1, "b": {"d": 2}, "e": None},
         "created_at": original["created_at"],
-        "updated_at": "2026-09-21T14:13:21Z",
+        "updated_at": "2026-09-21T14:13:22Z",  # the project made at :20, the user at :21
         "name": "Ada",
         "about": "y",
         "project": "p",
@@ -120,6 +122,7 @@ def test_patch_changes_only_what_the_body_holds(client, ticking_clock):
 
 
 def test_patch_with_null_metadata_and_project_keeps_them(client):
+    new_project(client, "p")
     created(client, USER_ID, project="p", metadata={"a": 1})
     user = client.patch(f"/users/{USER_ID}", json={"metadata": None, "project": None, "name": "Bo"}, headers=AUTH).get_json()
     assert (user["metadata"], user["project"], user["name"]) == ({"a": 1}, "p", "Bo")

@@ -97,3 +97,14 @@ test('users.docs.search with a bad lang throws UnprocessableEntityError; a vecto
   assert.ok(vector instanceof BadRequestError);
   assert.deepEqual([vector.status, vector.error], [400, { detail: 'Invalid doc data provided during search' }]);
 });
+
+test('docs.get reads a doc by id, embeddings included unless asked not to', async () => {
+  await julep.users.docs.create(USER_ID, { title: 'Hello', content: ['one', 'two'] });
+  await control('PUT', `/_double/docs/${DOC_1}/embeddings`, { embeddings: [unit(1), unit(0, 1)] });
+  const expected = { id: DOC_1, metadata: {}, created_at: NOW, title: 'Hello', content: ['one', 'two'], embeddings: [unit(1), unit(0, 1)], ...TAIL };
+  assert.deepEqual(await julep.docs.get(DOC_1), expected);
+  assert.deepEqual(await julep.docs.get(DOC_1, { include_embeddings: false }), { ...expected, embeddings: null });
+  const error = await rejection(julep.docs.get(DOC_2, { maxRetries: 0 }));
+  assert.ok(error instanceof NotFoundError);
+  assert.deepEqual([error.status, error.error], [404, { detail: 'No doc found during get' }]);
+});

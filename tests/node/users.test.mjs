@@ -59,6 +59,7 @@ test('users.create posts /users and answers the new user', async () => {
 });
 
 test('users.createOrUpdate creates a user under its id', async () => {
+  await julep.projects.create({ name: 'Engine', canonical_name: 'engine' });
   assert.deepEqual(await julep.users.createOrUpdate(USER_ID, { name: 'Ada', project: 'engine' }), {
     id: USER_ID,
     metadata: {},
@@ -246,4 +247,28 @@ test('a 429 on every attempt throws RateLimitError once maxRetries are spent', a
   assert.ok(error instanceof RateLimitError);
   assert.deepEqual([error.status, error.error], [429, { detail: 'Too Many Requests' }]);
   assert.deepEqual((await journal()).map((entry) => entry.status), [429, 429]);
+});
+
+test('a user in a project that does not exist throws NotFoundError', async () => {
+  const error = await rejection(julep.users.createOrUpdate(USER_ID, { project: 'engine' }, { maxRetries: 0 }));
+  assert.ok(error instanceof NotFoundError);
+  assert.deepEqual([error.status, error.error], [404, { detail: "Project 'engine' not found" }]);
+});
+
+test('projects.create answers the project; projects.list pages over every project, default among them', async () => {
+  assert.deepEqual(await julep.projects.create({ name: 'Engine', canonical_name: 'engine', metadata: { b: 1, a: 2 } }), {
+    id: FIRST_NEW_ID,
+    metadata: { a: 2, b: 1 },
+    created_at: NOW,
+    updated_at: NOW,
+    canonical_name: 'engine',
+    name: 'Engine',
+  });
+  const names = [];
+  for await (const project of julep.projects.list({ limit: 1, direction: 'asc' })) names.push(project.canonical_name);
+  assert.deepEqual(names, ['default']); // as users.list: a first page from offset 0 is the only one
+  const page = await julep.projects.list({ limit: 10 });
+  assert.deepEqual(page.items.map((project) => project.canonical_name), ['engine', 'default']);
+  const error = await rejection(julep.projects.create({ name: 'Again', canonical_name: 'ENGINE' }, { maxRetries: 0 }));
+  assert.deepEqual([error.status, error.error], [409, { detail: 'A project with these unique properties already exists during create' }]);
 });
