@@ -8,12 +8,12 @@ import uuid
 
 import httpx
 import pytest
+from playwright.sync_api import sync_playwright
 
 from conftest import API_KEY, AUTH, USER_ID
 from servers import Server
 
 pytestmark = pytest.mark.live
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_FLAGS = [
@@ -35,7 +35,7 @@ WAIT_MS = 10_000  # what the page may take to show a change: its live loop waits
 def browser():
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (apt-get install chromium)")
-    with tempfile.TemporaryDirectory() as profile, playwright_api.sync_playwright() as playwright:
+    with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS, viewport={"width": 1400, "height": 1000}
         )
