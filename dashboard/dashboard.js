@@ -4,7 +4,8 @@
 
 const KEY_STORAGE = "julep-double-key";
 const KEY_HEADER = document.querySelector('meta[name="julep-double-key-header"]').content;
-const JOURNAL_PAGE = 1000; // the control's largest page
+// The control's default page: 100 entries with bodies and responses of 64 KiB (what the journal keeps) are 13 MB.
+const JOURNAL_PAGE = 100;
 // A journal read waits this long for a new entry; then the page looks whether entries were deleted (a clear, a
 // reset, the oldest pruned), and at the faults and the clock.
 const LIVE_WAIT_MS = 2000;
@@ -76,8 +77,15 @@ function askForKey(reason) {
 
 async function control(method, path, body, signal) {
   const key = sessionStorage.getItem(KEY_STORAGE);
-  const headers = { [KEY_HEADER]: key };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (key === null) throw new KeyRefused(); // refused or forgotten since this page's reads began
+  let headers;
+  try {
+    headers = new Headers({ [KEY_HEADER]: key });
+  } catch {
+    askForKey("That key cannot be sent in an HTTP header.");
+    throw new KeyRefused();
+  }
+  if (body !== undefined) headers.set("Content-Type", "application/json");
   const response = await fetch(path, {
     method,
     headers,
@@ -138,10 +146,9 @@ function faultDefinition() {
   const fault = {};
   const method = $("fault-method").value;
   if (method) fault.method = method;
-  const texts = { path: "fault-path" };
+  if ($("fault-path").value) fault.path = $("fault-path").value;
   const numbers = { status: "fault-status", delay_ms: "fault-delay", times: "fault-times" };
   const json = { body: "fault-body", headers: "fault-headers" };
-  for (const [name, id] of Object.entries(texts)) if ($(id).value) fault[name] = $(id).value;
   for (const [name, id] of Object.entries(numbers)) if ($(id).value) fault[name] = Number($(id).value);
   for (const [name, id] of Object.entries(json)) {
     if (!$(id).value) continue;

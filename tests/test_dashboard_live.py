@@ -112,6 +112,12 @@ def test_without_a_key_the_page_asks_for_one_and_says_when_it_is_refused(tab, se
     assert tab.is_hidden("#key-form")
 
 
+def test_a_key_no_header_can_carry_is_asked_for_again(tab, server, double):
+    tab.goto(f"{server.base}/_double/#key=%E2%82%AC")
+    tab.wait_for_selector("#key-form:not([hidden])")
+    assert tab.inner_text("#key-reason") == "That key cannot be sent in an HTTP header."
+
+
 def test_users_by_developer_with_their_docs_paged_and_a_doc_shown_whole(tab, server, double):
     for index in range(25):
         assert double.post(f"/users/{uuid.UUID(int=index + 1)}", json={"name": f"U{index}"}).status_code == 201
