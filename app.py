@@ -6,27 +6,14 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import api, db, double, errors, openapi, pipeline, routing
+from . import api, db, double, errors, openapi, pipeline, routing, text_index
 
 
 def create_app(test_config=None):
     """Build the app. Settings: AGENTS_API_* variables, FLASK_* variables, then `test_config`."""
     # No static folder: its route would answer a POST to /static/x with 405 where the hosted API has no route.
     app = Flask(__name__, instance_path=checkout_instance_path(), instance_relative_config=True, static_folder=None)
-    app.url_rule_class = routing.Rule
-    app.config.from_mapping(
-        DATABASE=os.path.join(app.instance_path, "users.sqlite3"),
-        MAX_CONTENT_LENGTH=1024 * 1024,
-        PROVIDE_AUTOMATIC_OPTIONS=False,
-        API_KEY=os.environ.get("AGENTS_API_KEY"),
-        API_KEY_HEADER_NAME=os.environ.get("AGENTS_API_KEY_HEADER_NAME", "Authorization"),
-        MULTI_TENANT_MODE=os.environ.get("AGENTS_API_MULTI_TENANT_MODE", "false").lower() == "true",
-        ERROR_FORMAT=os.environ.get("AGENTS_API_ERROR_FORMAT", "detail"),
-        JOURNAL_SIZE=1000,
-        SEED_FILE=None,
-        EMBED_NEW_CHUNKS=False,
-        SERVER_START=None,  # what names this server start for all its workers (double.import_seed_file)
-    )
+    app.config.from_mapping(settings(app.instance_path), PROVIDE_AUTOMATIC_OPTIONS=False)
     app.config.from_prefixed_env()
     if test_config is not None:
         app.config.update(test_config)
@@ -49,6 +36,22 @@ def create_app(test_config=None):
     return app
 
 
+def settings(instance_path):
+    """The double's own settings, from the AGENTS_API_* variables or their defaults."""
+    return dict(
+        DATABASE=os.path.join(instance_path, "users.sqlite3"),
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        API_KEY=os.environ.get("AGENTS_API_KEY"),
+        API_KEY_HEADER_NAME=os.environ.get("AGENTS_API_KEY_HEADER_NAME", "Authorization"),
+        MULTI_TENANT_MODE=os.environ.get("AGENTS_API_MULTI_TENANT_MODE", "false").lower() == "true",
+        ERROR_FORMAT=os.environ.get("AGENTS_API_ERROR_FORMAT", "detail"),
+        JOURNAL_SIZE=1000,
+        SEED_FILE=None,
+        EMBED_NEW_CHUNKS=False,
+        SERVER_START=None,  # what names this server start for all its workers (double.import_seed_file)
+    )
+
+
 def checkout_instance_path():
     """instance/ beside app.py in a checkout (where `flask run` keeps its database); installed, Flask's own choice.
 
@@ -56,3 +59,16 @@ def checkout_instance_path():
     """
     checkout = Path(__file__).parent
     return str(checkout / "instance") if (checkout / "pyproject.toml").exists() else None
+
+
+def renewable_app(settings):
+    """An app on an in-memory database (`settings` as create_app takes them), and a function that makes it as it
+    was made again: its database, the seed file imported, restored, and its index of the docs dropped."""
+    app = create_app({**settings, "DATABASE": ":memory:"})
+    fresh = db.copy_memory_database(app)
+
+    def renew():
+        db.restore_memory_database(app, fresh)
+        text_index.forget(app)
+
+    return app, renew

@@ -1,6 +1,8 @@
 """POST /users/{id}/search as the hosted service runs it: get_doc_search.py, then mig:000044's search_by_text,
 search_by_vector and search_hybrid, then the router's embedding strip and MMR (common/utils/mmr.py)."""
 
+import bisect
+import contextlib
 import json
 import math
 from array import array
@@ -73,23 +75,61 @@ def by_text(developer_id, user_id, query, k, metadata_filter):
 def by_vector(developer_id, user_id, query, k, confidence, metadata_filter):
     """search_by_vector: of the GREATEST(8k, 40) chunks of the developer's nearest the query (exactly, where the hosted
     DiskANN index is approximate), those of the user that contain the filter and are within 1 − confidence, by doc_id
-    and index (not by distance)."""
+    and index (not by distance).
+
+    The user's own chunks are measured first, read whole. The developer's others are read only when they could take
+    some of those places: when the user has a chunk to find and the developer more embedded chunks than places;
+    then only until enough of them come nearer than the user's nearest.
+    """
     query_norm = vectors.norm(query)
-    nearest = []
-    for row in docs_db.embedded_chunks(developer_id):
+    threshold = 1.0 - confidence
+    own, candidates = [], []
+    for row in docs_db.owner_embedded_chunks(developer_id, user_id):
         embedding = array("f", row["embedding"])
         distance = vectors.cosine_distance(query, query_norm, embedding, vectors.norm(embedding))
-        nearest.append((math.isnan(distance), distance, row["doc_id"], row["idx"], row))
-    nearest.sort(key=lambda item: item[:4])  # PostgreSQL sorts NaN after every number
-    threshold = 1.0 - confidence
-    found = [
-        (row["doc_id"], row["idx"], Found(row["chunk_id"], distance))
-        for _, distance, _, _, row in nearest[: max(8 * k, 40)]
-        if row["user_id"] == user_id
-        and jsonb.contains(json.loads(row["metadata"]), metadata_filter)
-        and (confidence <= -1 or distance <= threshold)
-    ]
-    return [item for _, _, item in sorted(found, key=lambda item: item[:2])[:k]]
+        place = nearness(distance, row["doc_id"], row["idx"])
+        own.append(place)
+        if (confidence <= -1 or distance <= threshold) and jsonb.contains(json.loads(row["metadata"]), metadata_filter):
+            candidates.append((place, Found(row["chunk_id"], distance, row)))
+    places = max(8 * k, 40)
+    if candidates and docs_db.embedded_count(developer_id) > places:
+        own.sort()
+        candidates.sort(key=lambda candidate: candidate[0])
+        nearer = nearer_others(developer_id, user_id, query, query_norm, candidates[0][0], candidates[-1][0], places)
+        candidates = [
+            (place, found) for place, found in candidates if bisect.bisect(own, place) - 1 + bisect.bisect(nearer, place) < places
+        ]
+    found = sorted(candidates, key=lambda candidate: candidate[0][2:])  # by doc_id and index
+    return [item for _, item in found[:k]]
+
+
+def nearness(distance, doc_id, idx):
+    """A chunk's place in search_by_vector's ORDER BY distance: PostgreSQL sorts NaN after every number (and the
+    double breaks ties by doc and index)."""
+    return (math.isnan(distance), 0.0 if math.isnan(distance) else distance, doc_id, idx)
+
+
+def nearer_others(developer_id, user_id, query, query_norm, nearest, farthest, places):
+    """The places of the developer's other chunks nearer than `farthest`, in order; the reading stops once `places`
+    of them are nearer than `nearest`, which no chunk of the user's can then come before. Most are told farther by
+    their sketch (vectors.farther_than), without their whole product."""
+    similarity = 1.0 - farthest[1]
+    by_sketch = query_norm > 0 and not farthest[0]  # a NaN distance comes after every number
+    query_tail_norm = vectors.norm(query[vectors.HEAD :])
+    nearer, before_nearest = [], 0
+    # Closed when left early, so that its statement holds no read of the database open.
+    with contextlib.closing(docs_db.others_embeddings(developer_id, user_id)) as others:
+        for doc_id, idx, blob in others:
+            if by_sketch and vectors.farther_than(query, query_tail_norm, query_norm, blob, similarity):
+                continue
+            embedding_norm = vectors.sketch(blob)[0]
+            place = nearness(vectors.distance_of(vectors.dot(query, array("f", blob)), query_norm, embedding_norm), doc_id, idx)
+            if place < farthest:
+                nearer.append(place)
+                before_nearest += place < nearest
+                if before_nearest >= places:
+                    break
+    return sorted(nearer)
 
 
 def hybrid(developer_id, user_id, query, query_vector, k, request, metadata_filter):
@@ -135,13 +175,14 @@ def post_process(found, request):
 
 
 def with_rows(found):
-    """The Found rows with their chunks read."""
+    """The Found rows with their chunks read; one whose chunk was deleted since the search found it is left out, as
+    if the delete had come first."""
     missing = [item.chunk_id for item in found if item.row is None]
     rows = docs_db.chunks_by_id(missing) if missing else {}
     for item in found:
         if item.row is None:
-            item.row = rows[item.chunk_id]
-    return found
+            item.row = rows.get(item.chunk_id)
+    return [item for item in found if item.row is not None]
 
 
 def check_distances(found):

@@ -2,6 +2,7 @@
 wire. The docs blueprint lives within the API's (api.py), so /api/users/… serves them too."""
 
 import hashlib
+import itertools
 import json
 import math
 import time
@@ -10,12 +11,14 @@ from flask import Blueprint, current_app, request
 
 from . import doc_search, docs_db, jsonb, text_index, vectors
 from .clock import moments, new_uuid7, now_micros
+from .db import read_transaction
 from .docs_schemas import BULK_DELETE_BODY, CREATE_DOC_BODY, LIST_DOCS_QUERY, SEARCH_BODY
 from .errors import (
     DocNotFound,
     DocOwnerNotFound,
     DuplicateDoc,
     DocOffsetNegative,
+    DocTooLarge,
     DocsUnsortable,
     InvalidData,
     InvalidLanguageCode,
@@ -65,9 +68,15 @@ def stored_fields(title, contents, metadata):
 
 
 def chunk_rows(developer_id, user_id, doc_id, fields, created_at, embeddings):
-    """docs_db.INSERT_CHUNK's parameters for each chunk of a doc: stored_fields(), one embedding (or None) a chunk."""
+    """docs_db.INSERT_CHUNK's parameters for each chunk of a doc: stored_fields(), one embedding (or None) a chunk.
+
+    DocTooLarge past its bounds, found as soon as they are passed: `embeddings` may be a generator, computed only
+    for the chunks a doc within them has.
+    """
     title, contents, metadata = fields
-    return [
+    if len(contents) > DocTooLarge.MAX_CHUNKS:
+        raise DocTooLarge()
+    return within_bounds(
         {
             "developer_id": developer_id,
             "user_id": user_id,
@@ -84,7 +93,26 @@ def chunk_rows(developer_id, user_id, doc_id, fields, created_at, embeddings):
             "embedding_json": None if embedding is None else vectors.vector_json(embedding),
         }
         for index, (content, embedding) in enumerate(zip(contents, embeddings))
-    ]
+    )
+
+
+def within_bounds(rows):
+    """A doc's rows (each with docs_db.SIZED_COLUMNS), as a list, read only until they store more than DocTooLarge's
+    bytes (its count of chunks is checked before)."""
+    kept, stored = [], 0
+    for row in rows:
+        stored += sum(map(stored_bytes, (row[column] for column in docs_db.SIZED_COLUMNS)))
+        if stored > DocTooLarge.MAX_BYTES:
+            raise DocTooLarge()
+        kept.append(row)
+    return kept
+
+
+def stored_bytes(value):
+    """A column's bytes: text as UTF-8, a blob as it is, NULL none."""
+    if value is None:
+        return 0
+    return len(value) if type(value) is bytes else len(value.encode())
 
 
 def deleted_json(doc_id, deleted_at):
@@ -92,7 +120,12 @@ def deleted_json(doc_id, deleted_at):
 
 
 @operation(
-    bp.post, "/users/<user_id>/docs", 201, "Doc", body=CREATE_DOC_BODY, refusals=(NoDocCreated, DocOwnerNotFound, DuplicateDoc)
+    bp.post,
+    "/users/<user_id>/docs",
+    201,
+    "Doc",
+    body=CREATE_DOC_BODY,
+    refusals=(NoDocCreated, DocOwnerNotFound, DuplicateDoc, DocTooLarge),
 )
 def create_user_doc(call):
     body = call.body
@@ -103,9 +136,9 @@ def create_user_doc(call):
     except jsonb.NotStorable:
         raise InvalidData("doc", "create") from None
     if current_app.config["EMBED_NEW_CHUNKS"]:
-        embeddings = [vectors.local_embedding(title, content) for content in contents]
+        embeddings = (vectors.local_embedding(title, content) for content in contents)
     else:
-        embeddings = [None] * len(contents)
+        embeddings = itertools.repeat(None)
     chunks = chunk_rows(call.developer_id, call.user_id, str(new_uuid7()), fields, now_micros(), embeddings)
     docs_db.create_doc(chunks)
     # As the hosted create reads the doc back without its embeddings.
@@ -124,13 +157,14 @@ def list_user_docs(call):
     if query["offset"] >= 2**63:  # past asyncpg's int8: a DataError
         raise InvalidData("doc", "list")
     developer_id, direction = call.developer_id, query["direction"]
-    if metadata_filter:
-        heads = docs_db.doc_heads(developer_id, call.user_id, direction)
-        matching = [doc_id for doc_id, metadata in heads if text_filter_matches(json.loads(metadata), metadata_filter)]
-        doc_ids = matching[query["offset"] : query["offset"] + query["limit"]]
-    else:
-        doc_ids = docs_db.page_of_docs(developer_id, call.user_id, direction, query["limit"], query["offset"])
-    chunks = docs_db.chunks_of_docs(developer_id, doc_ids)
+    with read_transaction():  # the page's chunks as its ids were read, a doc deleted meanwhile too
+        if metadata_filter:
+            heads = docs_db.doc_heads(developer_id, call.user_id, direction)
+            matching = [doc_id for doc_id, metadata in heads if text_filter_matches(json.loads(metadata), metadata_filter)]
+            doc_ids = matching[query["offset"] : query["offset"] + query["limit"]]
+        else:
+            doc_ids = docs_db.page_of_docs(developer_id, call.user_id, direction, query["limit"], query["offset"])
+        chunks = docs_db.chunks_of_docs(developer_id, doc_ids)
     docs = [doc_json([chunk for chunk in chunks if chunk["doc_id"] == doc_id], query["include_embeddings"]) for doc_id in doc_ids]
     return f'{{"items":[{",".join(docs)}]}}'
 

@@ -8,6 +8,9 @@ CHUNK_FIELDS = (
     "chunk_id, developer_id, user_id, doc_id, idx, title, content, metadata, created_at, embedding, embedding_json"
 )
 
+# What a chunk's row stores that DocTooLarge counts: its copy of the title and metadata too.
+SIZED_COLUMNS = ("title", "content", "metadata", "search_tsv", "embedding", "embedding_json")
+
 INSERT_CHUNK = """
 INSERT INTO docs (developer_id, user_id, doc_id, idx, title, content, metadata, created_at, content_hash, search_tsv,
                   embedding, embedding_json)
@@ -147,23 +150,40 @@ def owner_chunks_after(db, developer_id, user_id, chunk_id):
     ).fetchall()
 
 
-def embedded_chunks(developer_id):
-    """(chunk_id, user_id, doc_id, idx, metadata, embedding) of every embedded chunk of the developer's."""
+def owner_embedded_chunks(developer_id, user_id):
+    """CHUNK_FIELDS of the user's embedded chunks."""
     return get_db().execute(
-        "SELECT chunk_id, user_id, doc_id, idx, metadata, embedding FROM docs"
-        " WHERE developer_id = ? AND embedding IS NOT NULL",
-        (developer_id,),
+        f"SELECT {CHUNK_FIELDS} FROM docs WHERE developer_id = ? AND user_id = ? AND embedding IS NOT NULL",
+        (developer_id, user_id),
     ).fetchall()
 
 
-def doc_chunk_ids(developer_id, doc_id):
-    """{developer_id: [chunk_id, …] in index order} of the docs with this id: one developer's, or everyone's."""
+def embedded_count(developer_id):
+    """How many of the developer's chunks are embedded."""
+    (row,) = get_db().execute(
+        "SELECT count(*) FROM docs WHERE developer_id = ? AND embedding IS NOT NULL", (developer_id,)
+    ).fetchall()
+    return row[0]
+
+
+def others_embeddings(developer_id, user_id):
+    """(doc_id, idx, embedding) of the embedded chunks of the developer's other users, read as they are iterated."""
+    return get_db().execute(
+        "SELECT doc_id, idx, embedding FROM docs WHERE developer_id = ? AND user_id != ? AND embedding IS NOT NULL",
+        (developer_id, user_id),
+    )
+
+
+def doc_chunks(developer_id, doc_id):
+    """{developer_id: [chunk_id and SIZED_COLUMNS of each chunk, in index order]} of the docs with this id: one
+    developer's, or everyone's."""
     found = {}
     for row in get_db().execute(
-        "SELECT developer_id, chunk_id FROM docs WHERE (?1 IS NULL OR developer_id = ?1) AND doc_id = ?2 ORDER BY idx",
+        f"SELECT developer_id, chunk_id, {', '.join(SIZED_COLUMNS)} FROM docs"
+        " WHERE (?1 IS NULL OR developer_id = ?1) AND doc_id = ?2 ORDER BY idx",
         (developer_id, doc_id),
     ):
-        found.setdefault(row[0], []).append(row[1])
+        found.setdefault(row["developer_id"], []).append(row)
     return found
 
 

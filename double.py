@@ -10,10 +10,10 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, current_app, g, render_template, request, send_from_directory
 
-from . import __version__, auth, docs, docs_db, double_db, jsonb, users_db, vectors
+from . import __version__, auth, docs, docs_db, double_db, journal_waits, jsonb, users_db, vectors
 from .api import user_json
 from .clock import now_micros
-from .db import write_transaction
+from .db import read_transaction, write_transaction
 from .double_schemas import (
     clock_past_the_end,
     load_clock_change,
@@ -25,7 +25,6 @@ from .double_schemas import (
     value_error,
 )
 from .errors import ApiError, ClockNotFrozen, InvalidDeveloperId, NoSuchDoc, RequestValidationError, Unhealthy, database_error
-from .pause import pause
 from .responses import LATEST, encode_compact, format_timestamp, json_response, no_content
 from .schemas import LIST_JSON_DEPTH, MAX_JSON_DEPTH, body_value, json_value
 
@@ -43,8 +42,6 @@ DASHBOARD_HEADERS = {
 # POST /_double/users takes an export of 100,000 users (49 MB at 490 bytes a user) and more: a limit of its own,
 # past the API's body limit. Parsed whole, 49 MB take some 450 MB of memory.
 IMPORT_MAX_CONTENT_LENGTH = 64 * 1024 * 1024
-# How often a journal read that waits (wait_ms) looks again: what it may answer late, and about 20 µs a look.
-JOURNAL_POLL_SECONDS = 0.005
 
 
 def init_app(app):
@@ -52,6 +49,7 @@ def init_app(app):
     size = app.config["JOURNAL_SIZE"]
     if type(size) is not int or size < 0:
         raise ValueError(f"JOURNAL_SIZE must be a count of entries, not {size!r}")
+    app.extensions["journal_watcher"] = journal_waits.Watcher(app)
     with app.app_context():
         double_db.set_journal_size(size)
         if app.config["SEED_FILE"]:
@@ -84,7 +82,8 @@ def require_api_key():
 
 def acting_developer(key_developer):
     """In multi-tenant mode, the developer the key or an X-Developer-Id names: the controls then reach only that
-    developer's users and journal entries. Naming none (a test harness), or in single-tenant mode: None, everyone's."""
+    developer's users, docs, journal entries, faults and clock. Naming none (a test harness), or in single-tenant
+    mode: None, everyone's."""
     if current_app.config["MULTI_TENANT_MODE"] and (key_developer is not None or "X-Developer-Id" in request.headers):
         return auth.developer_id(key_developer)
     return None
@@ -138,12 +137,16 @@ def reset():
 def list_requests():
     query = load_journal_query(request.args)
     query["developer_id"] = scoped(query["developer_id"])
-    deadline = time.monotonic() + query["wait_ms"] / 1000
-    while double_db.journal_count(query, query["min_count"]) < query["min_count"] and time.monotonic() < deadline:
-        pause(JOURNAL_POLL_SECONDS)
+    journal_waits.wait_for_entries(query)
     entries = double_db.journal_page(query)
     next_cursor = entries[-1]["id"] if entries else query["cursor"]
     return json_response(200, f'{{"items":[{",".join(map(journal_entry, entries))}],"next_cursor":{next_cursor}}}')
+
+
+@bp.get("/requests/cursor")
+def journal_end():
+    """The cursor of the journal's end: read with ?cursor= it, the journal gives only the requests journaled after."""
+    return json_response(200, encode_compact({"cursor": double_db.journal_end()}))
 
 
 @bp.delete("/requests")
@@ -207,6 +210,7 @@ def kept_json(data, size):
 def add_fault():
     fault = load_fault(json_body())
     row = double_db.add_fault(
+        scoped(None),
         fault["method"],
         fault["path"],
         fault["status"],
@@ -220,12 +224,12 @@ def add_fault():
 
 @bp.get("/faults")
 def list_faults():
-    return items_response([fault_object(row) for row in double_db.armed_faults()])
+    return items_response([fault_object(row) for row in double_db.armed_faults(scoped(None))])
 
 
 @bp.delete("/faults")
 def clear_faults():
-    double_db.clear_faults()
+    double_db.clear_faults(scoped(None))
     return no_content()
 
 
@@ -236,8 +240,10 @@ def fault_object(row):
 @bp.get("/users")
 def export_users():
     developer_id = scoped(None)
-    users = ",".join(user_json(row, with_developer=True) for row in users_db.all_users(developer_id))
-    return json_response(200, f'{{"items":[{users}],"docs":[{",".join(exported_docs(developer_id))}]}}')
+    with read_transaction():  # one snapshot: a doc exported with its user, however others write meanwhile
+        users = ",".join(user_json(row, with_developer=True) for row in users_db.all_users(developer_id))
+        docs_json = ",".join(exported_docs(developer_id))
+    return json_response(200, f'{{"items":[{users}],"docs":[{docs_json}]}}')
 
 
 def exported_docs(developer_id):
@@ -303,26 +309,27 @@ def set_doc_embeddings(doc_id):
     create: the doc of this id of every developer the control may reach (?developer_id= names one)."""
     body = json_body()
     embeddings = load_embeddings(body)
-    found = docs_db.doc_chunk_ids(scoped(request.args.get("developer_id")), doc_id.lower())
+    found = docs_db.doc_chunks(scoped(request.args.get("developer_id")), doc_id.lower())
     if not found:
         raise NoSuchDoc()
+    written = [(None, None) if vector is None else (vector.tobytes(), vectors.vector_json(vector)) for vector in embeddings]
     changes = []
-    for chunk_ids in found.values():
-        if len(chunk_ids) != len(embeddings):
-            message = f"the doc has {len(chunk_ids)} chunks: give one embedding (or null) each"
+    for chunks in found.values():
+        if len(chunks) != len(embeddings):
+            message = f"the doc has {len(chunks)} chunks: give one embedding (or null) each"
             raise RequestValidationError([value_error(message, body["embeddings"], ["body", "embeddings"])])
-        for chunk_id, embedding in zip(chunk_ids, embeddings):
-            stored = None if embedding is None else (embedding.tobytes(), vectors.vector_json(embedding))
-            changes.append((*(stored or (None, None)), chunk_id))
+        docs.within_bounds({**chunk, "embedding": blob, "embedding_json": text} for chunk, (blob, text) in zip(chunks, written))
+        changes += [(blob, text, chunk["chunk_id"]) for chunk, (blob, text) in zip(chunks, written)]
     docs_db.set_embeddings(changes)
-    written = ",".join("null" if embedding is None else vectors.vector_json(embedding) for embedding in embeddings)
-    return json_response(200, f'{{"id":"{doc_id.lower()}","embeddings":[{written}]}}')
+    texts = ",".join(text or "null" for _, text in written)
+    return json_response(200, f'{{"id":"{doc_id.lower()}","embeddings":[{texts}]}}')
 
 
 @bp.get("/clock")
 def read_clock():
-    """The clock the API reads now: frozen (at `now`) or real; read once, so the two always agree."""
-    frozen = double_db.frozen_now()
+    """The clock the API reads now, for the developer the control acts for (a harness: everyone's): frozen (at `now`)
+    or real; read once, so the two always agree."""
+    frozen = double_db.frozen_now(scoped(None))
     now = time.time_ns() // 1000 if frozen is None else frozen
     return json_response(200, encode_compact({"now": format_timestamp(now), "frozen": frozen is not None}))
 
@@ -330,19 +337,21 @@ def read_clock():
 @bp.post("/clock")
 def set_clock():
     change = load_clock_change(json_body())
+    developer_id = scoped(None)
     if change["now"] is not None:
         now = change["now"]
-        double_db.freeze_clock(now)
+        double_db.freeze_clock(now, developer_id)
     else:
-        now = double_db.advance_clock(round(change["advance_seconds"] * 1_000_000), LATEST)
+        now = double_db.advance_clock(round(change["advance_seconds"] * 1_000_000), LATEST, developer_id)
         if now is None:
-            raise ClockNotFrozen() if double_db.frozen_now() is None else clock_past_the_end(change["advance_seconds"])
+            frozen = double_db.frozen_now(developer_id)
+            raise ClockNotFrozen() if frozen is None else clock_past_the_end(change["advance_seconds"])
     return json_response(200, encode_compact({"now": format_timestamp(now)}))
 
 
 @bp.delete("/clock")
 def unfreeze_clock():
-    double_db.unfreeze_clock()
+    double_db.unfreeze_clock(scoped(None))
     return no_content()
 
 

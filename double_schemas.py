@@ -292,11 +292,18 @@ def load_users(body):
     errors = []
     users = load_list(data, "items", IMPORTED_USER, errors)
     docs = load_list(data, "docs", IMPORTED_DOC, errors) if "docs" in data else []
+    first_of_id = {}
     for index, doc in enumerate(docs):
+        if doc is None:  # its errors are in `errors`
+            continue
+        loc = ["body", "docs", index]
+        first = first_of_id.setdefault((doc["developer_id"], doc["id"]), index)
+        if first != index:
+            errors.append(value_error(f"docs {first} and {index} have one id", data["docs"][index]["id"], [*loc, "id"]))
         if not doc["content"]:
-            errors.append(value_error("a doc needs content", [], ["body", "docs", index, "content"]))
+            errors.append(value_error("a doc needs content", [], [*loc, "content"]))
         elif doc["embeddings"] is not None and len(doc["embeddings"]) != len(doc["content"]):
-            errors.append(value_error("one embedding (or null) a chunk", doc["embeddings"], ["body", "docs", index, "embeddings"]))
+            errors.append(value_error("one embedding (or null) a chunk", doc["embeddings"], [*loc, "embeddings"]))
     raise_if(errors)
     return users, docs
 

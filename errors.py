@@ -140,6 +140,20 @@ class NoDocCreated(ApiError):
     status, detail = 404, "Doc not found during create"
 
 
+class DocTooLarge(ApiError):
+    """A doc past what one write should store: each chunk is a row written under the write lock, with its own copy of
+    the title and the metadata, its search vector and embedding (200,000 tiny chunks held the lock for a second). The
+    hosted service has no such bound."""
+
+    status = 413
+    MAX_CHUNKS = 1_000
+    MAX_BYTES = 4 * 1024 * 1024
+    detail = (
+        f"Doc too large: a doc stores at most {MAX_CHUNKS:,} chunks and {MAX_BYTES // 2**20} MiB "
+        "(each chunk with its title, metadata, search vector and embedding)"
+    )
+
+
 class DocNotFound(ApiError):
     status, detail = 404, "No doc found during delete"
 
@@ -238,6 +252,18 @@ class StorageFull(ApiError):
     """The disk is full: the write was not stored."""
 
     status, detail = 507, "Insufficient Storage"
+
+
+class TooManyWaiting(ApiError):
+    """A journal read with wait_ms past the reads a process lets wait at once (journal_waits.MAX_WAITING)."""
+
+    status = 503
+
+    def __init__(self, limit):
+        super().__init__(
+            f"{limit} journal reads are waiting already, as many as a server process lets wait: try again later",
+            {"Retry-After": "1"},
+        )
 
 
 class DatabaseGone(ApiError):

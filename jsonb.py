@@ -106,7 +106,34 @@ def field_text(metadata, key):
 
 
 def jsonb_text(value):
-    """A stored() value as PostgreSQL prints jsonb: `{"a": 1, "b": [true, "x"]}`."""
+    """A stored() value as PostgreSQL prints jsonb: `{"a": 1, "b": [true, "x"]}`.
+
+    Walked with a stack of its own, not recursively: a value nests up to 512 levels, past what Python's recursion
+    limit lets a recursive walk go (two frames a level).
+    """
+    printed, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is Printed:
+            printed.append(item)
+        elif isinstance(item, (list, dict)):
+            pairs = list(item.items()) if isinstance(item, dict) else [(None, element) for element in item]
+            stack.append(Printed("}" if isinstance(item, dict) else "]"))
+            for index in range(len(pairs) - 1, -1, -1):
+                key, element = pairs[index]
+                stack.append(element)
+                stack.append(Printed(("" if index == 0 else ", ") + ("" if key is None else f"{encode_compact(key)}: ")))
+            stack.append(Printed("{" if isinstance(item, dict) else "["))
+        else:
+            printed.append(scalar_text(item))
+    return "".join(printed)
+
+
+class Printed(str):
+    """Text jsonb_text has printed already, on its stack among the values still to print."""
+
+
+def scalar_text(value):
     if value is True:
         return "true"
     if value is False:
@@ -117,23 +144,48 @@ def jsonb_text(value):
         return encode_compact(value)
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, float):
-        return format(Decimal(repr(value)), "f")
-    if isinstance(value, list):
-        return "[" + ", ".join(map(jsonb_text, value)) + "]"
-    return "{" + ", ".join(f"{encode_compact(key)}: {jsonb_text(item)}" for key, item in value.items()) + "}"
+    return format(Decimal(repr(value)), "f")
 
 
 def contains(value, contained):
-    """`value @> contained` for stored() values."""
+    """`value @> contained` for stored() values.
+
+    Each level is a generator (containment) that asks for the levels below it; they are answered here, from a stack
+    of its own, not by recursion: a filter nests up to 511 levels, three frames a level for a recursive walk.
+    """
+    stack = [containment(value, contained)]
+    answer = None
+    while stack:
+        try:
+            below = stack[-1].send(answer)
+        except StopIteration as done:
+            stack.pop()
+            answer = done.value
+        else:
+            stack.append(containment(*below))
+            answer = None
+    return answer
+
+
+def containment(value, contained):
+    """One level of contains(): yields each (value, contained) pair below it, is sent its answer; returns its own."""
     if isinstance(contained, dict):
-        return isinstance(value, dict) and all(
-            key in value and contains(value[key], item) for key, item in contained.items()
-        )
+        if not isinstance(value, dict):
+            return False
+        for key, item in contained.items():
+            if key not in value or not (yield value[key], item):
+                return False
+        return True
     if isinstance(contained, list):
-        return isinstance(value, list) and all(
-            any(contains(element, item) for element in value) for item in contained
-        )
+        if not isinstance(value, list):
+            return False
+        for item in contained:
+            for element in value:
+                if (yield element, item):
+                    break
+            else:
+                return False
+        return True
     return same_scalar(value, contained)
 
 

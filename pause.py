@@ -11,12 +11,14 @@ from . import db
 TURN_GIVEN_UP = "julep_users_double.turn_given_up"
 
 
-def pause(seconds):
-    """Sleep, holding neither the database connection (an in-memory database has only one) nor the server's turn."""
+def pause(seconds, woken=None):
+    """Wait `seconds`, or until the threading.Event `woken` is set, holding neither the database connection (an
+    in-memory database has only one) nor the server's turn."""
     db.return_db()
+    wait = time.sleep if woken is None else woken.wait
     turn_given_up = request.environ.get(TURN_GIVEN_UP)
     if turn_given_up is None:
-        time.sleep(seconds)
+        wait(seconds)
         return
     with turn_given_up():
-        time.sleep(seconds)
+        wait(seconds)

@@ -3,7 +3,8 @@
     before_request   start        note the time
                      read_body    the whole body, before anything takes the database: a stalled body holds
                                   no connection (400 if it breaks off, 413 over the limit)
-                     read_state   read the frozen clock and whether any fault is armed
+                     named        the developer the request names (multi-tenant), not yet checked
+                     read_state   read that developer's frozen clock and whether a fault is armed for them
                      play_fault   the oldest matching fault delays or answers (before the key, as a proxy would)
                      refuse_head  HEAD is a 405, as on FastAPI's routes
                      check key    403 unless the API key is sent
@@ -39,6 +40,7 @@ class ApiCall:
     request: flask.Request
     started_ns: int = 0  # perf_counter_ns, for the duration
     started_at: int = 0  # real time in microseconds, even under a frozen clock
+    named_developer: str | None = None  # whose faults and clock (multi-tenant mode), read before the key is checked
     frozen_now: int | None = None  # the frozen clock in microseconds, read once per request
     faults_armed: bool = False
     developer_id: str | None = None  # None until the key and the developer have been checked
@@ -64,6 +66,7 @@ def before_request():
         return None
     recorder.start(call)
     read_body(call)
+    call.named_developer = auth.named_developer()
     recorder.read_state(call)
     answer = recorder.play_fault(call)
     if answer is not None or request.blueprint is None:

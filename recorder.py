@@ -27,20 +27,22 @@ def start(call):
 
 
 def read_state(call):
-    call.frozen_now, call.faults_armed = double_db.request_state()
+    call.frozen_now, call.faults_armed = double_db.request_state(call.named_developer)
 
 
 def play_fault(call):
-    """Spend the oldest armed fault matching the request: wait its delay, then its answer, if it has one."""
+    """Spend the oldest fault armed for the request's developer (or everyone) that matches it: wait its delay, then
+    its answer, if it has one, journaled as the named developer's."""
     if not call.faults_armed:
         return None
-    fault = double_db.fire_fault(call.request.method, api_path(call.request.path))
+    fault = double_db.fire_fault(call.named_developer, call.request.method, api_path(call.request.path))
     if fault is None:
         return None
     if fault["delay_ms"]:
         pause(fault["delay_ms"] / 1000)
     if fault["status"] is None:
         return None
+    call.developer_id = call.named_developer
     return json_response(fault["status"], fault["body"], json.loads(fault["headers"]))
 
 
@@ -71,6 +73,7 @@ def record(call, response):
             (time.perf_counter_ns() - call.started_ns) // 1000,
             call.developer_id,
         )
+        current_app.extensions["journal_watcher"].written()
     except (sqlite3.Error, ApiError) as error:
         current_app.logger.warning("Journal entry not stored: %s", error)
 

@@ -1,11 +1,8 @@
 """Werkzeug's HTTP errors (its router's refusals, a body over the limit, an unexpected failure) as Starlette answers
-them: the trailing-slash redirect, the 405's Allow, `{"detail": phrase}` in either error format; and its rules, made
-cheaply."""
+them: the trailing-slash redirect, the 405's Allow, `{"detail": phrase}` in either error format."""
 
-import functools
 from urllib.parse import quote
 
-import werkzeug.routing
 from flask import current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -14,26 +11,6 @@ from .responses import redirect
 
 # What Starlette's RedirectResponse leaves unencoded in a location.
 LOCATION_SAFE = ":/%#?=@[]!$&'()*+,;"
-
-
-class Rule(werkzeug.routing.Rule):
-    """Werkzeug's rule, its URL builders compiled when a URL is first built (Flask's url_rule_class).
-
-    Compiled up front, the builders of the double's rules made 18 of the 23 ms an app took to make, and the
-    fixtures make one app per test; the double itself builds no URL.
-    """
-
-    def _compile_builder(self, *args, **kwargs):
-        compile_builder = super()._compile_builder
-
-        @functools.cache
-        def compiled():
-            return compile_builder(*args, **kwargs)
-
-        def build(rule, *values, **named):
-            return compiled()(rule, *values, **named)
-
-        return build
 
 
 def register(app):

@@ -37,6 +37,7 @@ END;
 CREATE TABLE IF NOT EXISTS double_state (
     id           INTEGER PRIMARY KEY CHECK (id = 1),
     journal_size INTEGER NOT NULL DEFAULT 1000,
+    -- Everyone's clock, but a developer's own (developer_clocks).
     frozen_now   INTEGER,                    -- microseconds since the epoch; NULL: the real clock
     frozen_ids   INTEGER NOT NULL DEFAULT 0  -- UUIDv7 ids made under a frozen clock since the last full reset
 );
@@ -85,21 +86,32 @@ CREATE TABLE IF NOT EXISTS health_probe (
 );
 INSERT OR IGNORE INTO health_probe (id) VALUES (1);
 
-CREATE TABLE IF NOT EXISTS faults (
-    id        INTEGER PRIMARY KEY AUTOINCREMENT,
-    method    TEXT,              -- NULL: any method
-    path      TEXT NOT NULL,     -- GLOB pattern over the path without the /api prefix
-    status    INTEGER,           -- NULL: processed normally after the delay
-    body      TEXT NOT NULL,     -- JSON
-    headers   TEXT NOT NULL,     -- JSON object
-    delay_ms  INTEGER NOT NULL,
-    times     INTEGER NOT NULL,
-    remaining INTEGER NOT NULL
+-- The faults table of earlier versions had no developer column: what was armed there is dropped.
+DROP TABLE IF EXISTS faults;
+CREATE TABLE IF NOT EXISTS armed_faults (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    developer_id TEXT,              -- whose requests it plays on (multi-tenant mode); NULL: everyone's
+    method       TEXT,              -- NULL: any method
+    path         TEXT NOT NULL,     -- GLOB pattern over the path without the /api prefix
+    status       INTEGER,           -- NULL: processed normally after the delay
+    body         TEXT NOT NULL,     -- JSON
+    headers      TEXT NOT NULL,     -- JSON object
+    delay_ms     INTEGER NOT NULL,
+    times        INTEGER NOT NULL,
+    remaining    INTEGER NOT NULL
 );
 -- A spent fault is gone, so "is any fault armed?" is a look at an empty table.
-CREATE TRIGGER IF NOT EXISTS fault_spent AFTER UPDATE OF remaining ON faults WHEN NEW.remaining = 0 BEGIN
-    DELETE FROM faults WHERE id = NEW.id;
+CREATE TRIGGER IF NOT EXISTS armed_fault_spent AFTER UPDATE OF remaining ON armed_faults WHEN NEW.remaining = 0 BEGIN
+    DELETE FROM armed_faults WHERE id = NEW.id;
 END;
+
+-- A developer's own frozen clock and count of ids made under a frozen clock (multi-tenant mode): their requests
+-- see it over double_state's, which is everyone else's.
+CREATE TABLE IF NOT EXISTS developer_clocks (
+    developer_id TEXT PRIMARY KEY,
+    frozen_now   INTEGER,                    -- NULL: double_state's clock
+    frozen_ids   INTEGER NOT NULL DEFAULT 0  -- since the developer's last reset
+) WITHOUT ROWID;
 
 -- A user's docs, one row per chunk (each string of a doc's content), as the hosted docs table keeps them; the
 -- one owner doc_owners gives a doc is user_id here. chunk_id is never reused (AUTOINCREMENT), so that

@@ -96,6 +96,11 @@ def current_index(developer_id, user_id):
         db.execute("COMMIT")
 
 
+def forget(app):
+    """Drop the app's indexes: its database was replaced (db.restore_memory_database), and chunk_ids given again."""
+    app.extensions.pop("text_indexes", None)
+
+
 def index_lock():
     # The threads of a worker share its indexes: one of them brings an index up to date or reads it at a time.
     return current_app.extensions.setdefault("text_index_lock", threading.Lock())

@@ -2,9 +2,9 @@
 
 Starts each server on a free loopback port, warms it, loads it with wrk at 16 connections
 (quietly, with slow clients held open, and beside a process that keeps a core busy) and prints
-one table: throughput and latency, in-process cost (app.wsgi_app) and the docs' speeds, start-up
-time and memory, each beside the figure it is judged against. Needs `wrk` (Debian: `apt-get install
-wrk`) and bench/requirements.txt.
+one table: throughput and latency, in-process cost (app.wsgi_app), one test's cost with the julep_double
+fixture beside respx stubs, the docs' speeds, start-up time and memory, each beside the figure it is judged
+against. Needs `wrk` (Debian: `apt-get install wrk`) and bench/requirements.txt.
 """
 
 import argparse
@@ -371,10 +371,135 @@ def report_in_process(workdir, count):
         print(f"{label}: {micros:.0f} µs, floor hello {hello:.0f} µs, ratio {micros / hello:.2f}{target}")
 
 
+# What one test costs with the julep_double fixture, beside the same test on respx stubs (two canned answers, the
+# SDK client made once per module): report_fixture_cost writes these modules and runs them in one pytest session.
+FIXTURE_COST_TESTS = {
+    "test_stub.py": """
+import pytest
+import respx
+from julep import Julep
+
+from user import USER
+
+client = Julep(api_key="stub-key", base_url="http://julep.test")
+
+
+@pytest.mark.parametrize("number", range({tests}))
+def test_a_user_created_and_read_back(number):
+    with respx.mock(base_url="http://julep.test") as stub:
+        stub.post("/users").respond(201, json=USER)
+        stub.get(f"/users/{{USER['id']}}").respond(200, json=USER)
+        user = client.users.create(name="Ada")
+        assert client.users.get(user.id).name == "Ada"
+""",
+    "test_double.py": """
+import pytest
+
+
+@pytest.mark.parametrize("number", range({tests}))
+def test_a_user_created_and_read_back(julep_double, number):
+    client = julep_double.client
+    user = client.users.create(name="Ada")
+    assert client.users.get(user.id).name == "Ada"
+""",
+    "test_stub_async.py": """
+import asyncio
+
+import pytest
+import respx
+from julep import AsyncJulep
+
+from user import USER
+
+client = AsyncJulep(api_key="stub-key", base_url="http://julep.test")
+
+
+@pytest.mark.parametrize("number", range({tests}))
+def test_a_user_created_and_read_back(number):
+    async def scenario():
+        with respx.mock(base_url="http://julep.test") as stub:
+            stub.post("/users").respond(201, json=USER)
+            stub.get(f"/users/{{USER['id']}}").respond(200, json=USER)
+            user = await client.users.create(name="Ada")
+            assert (await client.users.get(user.id)).name == "Ada"
+
+    asyncio.run(scenario())
+""",
+    "test_double_async.py": """
+import asyncio
+
+import pytest
+
+
+@pytest.mark.parametrize("number", range({tests}))
+def test_a_user_created_and_read_back(julep_double, number):
+    async def scenario():
+        client = julep_double.async_client
+        user = await client.users.create(name="Ada")
+        assert (await client.users.get(user.id)).name == "Ada"
+
+    asyncio.run(scenario())
+""",
+    "user.py": """
+USER = {{
+    "id": "0190e6a2-7b6f-7b5e-9c1a-1234567890ab", "metadata": {{}}, "created_at": "2026-11-27T13:50:07.511795Z",
+    "updated_at": "2026-11-27T13:50:07.511795Z", "name": "Ada", "about": "", "project": "default",
+}}
+""",
+    # The modules' tests taken in turn, and pytest's time for each (setup + call + teardown) written to times.json.
+    "conftest.py": """
+import itertools
+import json
+from collections import defaultdict
+
+TIMES = defaultdict(float)
+
+
+def pytest_collection_modifyitems(items):
+    modules = defaultdict(list)
+    for item in items:
+        modules[item.module.__name__].append(item)
+    items[:] = [item for turn in itertools.zip_longest(*modules.values()) for item in turn if item is not None]
+
+
+def pytest_runtest_logreport(report):
+    TIMES[report.nodeid] += report.duration
+
+
+def pytest_sessionfinish(session):
+    with open("times.json", "w") as times:
+        json.dump(TIMES, times)
+""",
+}
+
+
+def report_fixture_cost(workdir, tests):
+    print(f"\n## 5. One test's cost (pytest's setup + call + teardown): create a user and read it back through the "
+          f"SDK; mean of {tests - 1} tests (the first left out), the four modules' tests taken in turn in one run")
+    suite = Path(workdir, "fixture_cost")
+    suite.mkdir()
+    for name, text in FIXTURE_COST_TESTS.items():
+        suite.joinpath(name).write_text(text.format(tests=tests))
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(suite)],
+        cwd=suite, check=True, stdout=subprocess.DEVNULL, timeout=600,
+    )
+    times = json.loads(suite.joinpath("times.json").read_text())
+    mean_ms = {}
+    for module in ("test_stub", "test_double", "test_stub_async", "test_double_async"):
+        each = [seconds for nodeid, seconds in times.items() if nodeid.startswith(f"{module}.py::")]
+        mean_ms[module] = statistics.mean(each[1:]) * 1000
+    for label, stub, double in (("sync: Julep", "test_stub", "test_double"),
+                                ("async: AsyncJulep", "test_stub_async", "test_double_async")):
+        ratio = mean_ms[double] / mean_ms[stub]
+        print(f"{label:18} respx stubs {mean_ms[stub]:.2f} ms, julep_double {mean_ms[double]:.2f} ms: {ratio:.2f}x  "
+              f"(target <= 2: {verdict(ratio <= 2)})")
+
+
 def report_docs(chunks):
     from bench.docs import measure
 
-    print(f"\n## 5. Docs, in-process (bench/docs.py: app.test_client(), a database file, {chunks:,} chunks of one user)")
+    print(f"\n## 6. Docs, in-process (bench/docs.py: app.test_client(), a database file, {chunks:,} chunks of one user)")
     results, matched = measure(chunks)
     print(f"{'':40} {'ms':>10} {'CPU ms':>10}")
     for what, (median, cpu) in results.items():
@@ -383,7 +508,7 @@ def report_docs(chunks):
 
 
 def report_start_up(workdir, repeats):
-    print(f"\n## 6. Start-up: process start to first 201, median of {repeats}, the double and its floor in turn")
+    print(f"\n## 7. Start-up: process start to first 201, median of {repeats}, the double and its floor in turn")
     for label, command, floor_command in (
         ("flask run        ", FLASK_RUN, FLASK_RUN_FLOOR),
         ("production server", PRODUCTION, FLOOR),
@@ -394,7 +519,7 @@ def report_start_up(workdir, repeats):
 
 
 def report_memory(workdir, first, total):
-    print("\n## 7. Memory of the production server (main process + workers, summed) under upserts")
+    print("\n## 8. Memory of the production server (main process + workers, summed) under upserts")
     server = Server(PRODUCTION, workdir)
     server.start()
     try:
@@ -424,6 +549,7 @@ def main():
     with tempfile.TemporaryDirectory() as workdir:
         report_load(workdir, rounds, seconds, warm_seconds)
         report_in_process(workdir, 2000 // scale)
+        report_fixture_cost(workdir, 300 // scale + 1)
         report_docs(10_000 // scale)
         report_start_up(workdir, 1 if args.quick else 5)
         report_memory(workdir, 10_000 // scale, 100_000 // scale)

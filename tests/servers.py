@@ -116,6 +116,15 @@ class Server:
     def log(self):
         return self.log_path.read_text(errors="replace")
 
+    def cpu_seconds(self):
+        """User and system CPU time its processes (the production server's workers too) have used so far."""
+        pid = self.process.pid
+        ticks = 0
+        for each in [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     @property
     def base(self):
         return f"http://127.0.0.1:{self.port}"

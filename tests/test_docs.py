@@ -3,11 +3,12 @@
 import json
 import math
 import statistics
+import threading
 
 import pytest
 
 from conftest import AUTH, DEFAULT_DEVELOPER_ID, USER_ID, make_app
-from julep_users_double import text_index, textsearch, vectors
+from julep_users_double import doc_search, docs_db, text_index, textsearch, users_db, vectors
 
 NOW = "2026-01-01T00:00:00Z"
 OTHER_USER = "0190e6a2-7b6f-7b5e-9c1a-0000000000ff"
@@ -146,6 +147,55 @@ def test_the_duplicate_rule_compares_the_new_first_chunk_with_every_chunk_of_the
     created(client, title="T", content=["one", "two"])
     response = create(client, user_id, **second)
     assert (response.status_code if expected == 201 else answer(response)) == expected
+
+
+DOC_TOO_LARGE = (
+    413,
+    {
+        "detail": "Doc too large: a doc stores at most 1,000 chunks and 4 MiB "
+        "(each chunk with its title, metadata, search vector and embedding)"
+    },
+)
+
+
+def test_a_doc_of_1000_chunks_is_stored(client):
+    assert create(client, title="T", content=[f"c{n}" for n in range(1000)]).status_code == 201
+
+
+def test_a_doc_of_more_than_1000_chunks_is_413_before_a_chunk_is_indexed(client, monkeypatch):
+    indexed = []
+    monkeypatch.setattr(text_index, "chunk_vector", lambda *chunk: indexed.append(chunk))
+    assert answer(create(client, title="T", content=["a"] * 200_000)) == DOC_TOO_LARGE
+    assert indexed == []
+    assert client.get(f"/users/{USER_ID}/docs", headers=AUTH).get_json() == {"items": []}
+
+
+def test_metadata_copied_into_each_chunk_counts_each_time(client):
+    metadata = {"k": "x" * 100_000}  # a body of 100 KB, 5 MB in 50 chunks' rows
+    assert answer(create(client, title="T", metadata=metadata, content=[f"c{n}" for n in range(50)])) == DOC_TOO_LARGE
+    assert create(client, title="T", metadata=metadata, content=[f"c{n}" for n in range(30)]).status_code == 201
+
+
+@pytest.mark.parametrize(("chunks", "status"), [(450, 201), (600, 413)])
+def test_embedded_chunks_count_their_embeddings(tmp_path, chunks, status):
+    """A local embedding stores some 8 KB a chunk: 4,096 bytes of float4 and their text."""
+    client = make_app(tmp_path, EMBED_NEW_CHUNKS=True).test_client()
+    client.post(f"/users/{USER_ID}", json={}, headers=AUTH)
+    assert create(client, title="T", content=[f"word{n}" for n in range(chunks)]).status_code == status
+
+
+def test_embeddings_that_would_take_a_doc_past_4_mib_are_413_and_set_nothing(client):
+    created(client, title="T", metadata={"k": "x" * 7000}, content=[f"c{n}" for n in range(300)])  # 2.1 MB stored
+    vector = [1] + [0] * 1023  # 8 KB more a chunk: 4,096 bytes of float4 and their text
+    response = client.put(f"/_double/docs/{DOC_1}/embeddings", json={"embeddings": [vector] * 300}, headers=AUTH)
+    assert answer(response) == DOC_TOO_LARGE
+    assert client.get(f"/users/{USER_ID}/docs", headers=AUTH).get_json()["items"][0]["embeddings"] is None
+
+
+def test_an_import_of_a_doc_too_large_is_413_and_imports_nothing(client):
+    body = {"items": [{"id": DOC_2}], "docs": [{**IMPORTED_DOC, "content": ["a"] * 1001}]}
+    assert answer(client.post("/_double/users", json=body, headers=AUTH)) == DOC_TOO_LARGE
+    assert len(client.get("/_double/users", headers=AUTH).get_json()["items"]) == 2
 
 
 # List
@@ -305,6 +355,39 @@ def test_deleting_the_user_deletes_their_docs(client, three_docs):
     assert titles(client.get(f"/users/{OTHER_USER}/docs", headers=AUTH)) == ["O"]
 
 
+def nested(levels, innermost="x"):
+    for _ in range(levels):
+        innermost = [innermost]
+    return innermost
+
+
+DEEP = nested(510)  # in metadata {"a": DEEP} of a body: 512 levels, the most a body may nest
+DEEP_TEXT = "[" * 510 + '"x"' + "]" * 510  # metadata->>'a'
+
+
+@pytest.mark.parametrize(("value", "listed"), [("x", False), (DEEP_TEXT, True)])
+def test_deep_metadata_is_listed_by_a_filter_of_its_text(client, value, listed):
+    created(client, title="deep", content="c", metadata={"a": DEEP})
+    response = client.get(f"/users/{USER_ID}/docs", query_string={"metadata_filter.a": value}, headers=AUTH)
+    assert answer(response) == (200, {"items": [doc(DOC_1, "deep", ["c"], {"a": DEEP})] if listed else []})
+
+
+@pytest.mark.parametrize(("value", "deleted"), [("x", False), (DEEP_TEXT, True)])
+def test_deep_metadata_is_deleted_by_a_filter_of_its_text(client, value, deleted):
+    created(client, title="deep", content="c", metadata={"a": DEEP})
+    response = client.delete(f"/users/{USER_ID}/docs", json={"metadata_filter": {"a": value}}, headers=AUTH)
+    assert response.status_code == 202
+    assert [item["id"] for item in response.get_json()["items"]] == ([DOC_1] if deleted else [])
+
+
+@pytest.mark.parametrize("query", [{"text": "deep"}, {"vector": unit(1), "mmr_strength": 0}])
+@pytest.mark.parametrize(("metadata_filter", "hit"), [({"a": DEEP}, True), ({"a": nested(510, "y")}, False)])
+def test_a_search_filter_as_deep_as_a_body_may_nest(client, query, metadata_filter, hit):
+    created(client, title="deep", content="c", metadata={"a": DEEP})
+    embed(client, DOC_1, unit(1))
+    assert [title for title, _, _ in found(search(client, **query, metadata_filter=metadata_filter))] == (["deep"] if hit else [])
+
+
 # Text search
 
 
@@ -440,6 +523,37 @@ def test_the_candidates_are_the_developers_nearest_before_the_owner_is_looked_at
     assert [title for title, _, _ in found(search(client, vector=unit(1), mmr_strength=0, limit=6))] == ["mine"]
 
 
+def others_and_mine(client, others, mine):
+    """41 chunks of another user's at `others`, more than the 40 places of a search of limit 5, and one of mine."""
+    for number in range(41):
+        created(client, OTHER_USER, title=f"other {number}", content="o")
+        embed(client, f"019b76da-a800-7000-8000-{number + 1:012x}", others)
+    created(client, title="mine", content="m")
+    embed(client, "019b76da-a800-7000-8000-00000000002a", mine)
+
+
+def test_a_chunk_of_mine_nearer_than_every_other_is_found_among_more_than_the_places(client):
+    others_and_mine(client, unit(0, 1), unit(1, 0.01))
+    assert [(title, round(distance, 6)) for title, _, distance in found(search(client, vector=unit(1), mmr_strength=0, limit=5))] == [
+        ("mine", 0.00005)
+    ]
+
+
+def test_a_vector_search_measures_only_my_chunks_when_none_is_within_the_confidence(client, monkeypatch):
+    others_and_mine(client, unit(1), unit(0, 1))
+    measured = []
+    real_norm = vectors.norm
+    monkeypatch.setattr(vectors, "norm", lambda vector: measured.append(len(vector)) or real_norm(vector))
+    assert found(search(client, vector=unit(1), mmr_strength=0, limit=5)) == []
+    assert measured == [1024, 1024]  # the query's, mine's: not the 41 others'
+
+
+def test_a_chunk_deleted_while_a_vector_search_runs_is_found_as_it_was_read(client, monkeypatch, fox_docs):
+    deletes = meanwhile(monkeypatch, doc_search, "by_vector", lambda: client.delete(f"/users/{USER_ID}/docs/{DOC_1}", headers=AUTH).status_code)
+    assert [title for title, _, _ in found(search(client, vector=unit(0.1, 0.2, 0.3), mmr_strength=0))] == ["Hello World"]
+    assert deletes == [202]
+
+
 def test_mmr_picks_the_nearest_then_the_most_different(client):
     for number, weights in enumerate([(1, 0.05), (1, 0.06), (0.8, -0.6), (1, 0.07)], start=1):
         created(client, title=f"d{number}", content=f"c{number}")
@@ -497,6 +611,117 @@ def test_an_export_of_users_and_docs_imports_back(client, fox_docs):
     assert client.post("/_double/users", json=snapshot, headers=AUTH).get_json() == {"imported": 2, "imported_docs": 2}
     assert client.get("/_double/users", headers=AUTH).get_json() == snapshot
     assert found(search(client, text="fox"))[0] == ("Hello World", 0, 0.2857142984867096)
+
+
+IMPORTED_DOC = {"user_id": USER_ID, "id": DOC_1, "title": "t", "content": "c"}
+HUGE = 10**400  # a JSON integer of 401 digits, past any double
+PAST_FLOAT4 = "Value error, NaN, infinities and values past float4 are not allowed in a vector"
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (
+            {"user_id": "not-a-uuid"},
+            {
+                "type": "uuid_parsing", "loc": ["body", "docs", 0, "user_id"],
+                "msg": "Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by "
+                "[0-9a-fA-F-], found `n` at 1",
+                "input": "not-a-uuid",
+                "ctx": {"error": "invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1"},
+            },
+        ),
+        ({"title": 5}, {"type": "string_type", "loc": ["body", "docs", 0, "title"], "msg": "Input should be a valid string", "input": 5}),
+        (
+            {"id": 5},
+            {"type": "uuid_type", "loc": ["body", "docs", 0, "id"], "msg": "UUID input should be a string, bytes or UUID object", "input": 5},
+        ),
+        (
+            {"embeddings": [unit(HUGE)]},
+            {"type": "value_error", "loc": ["body", "docs", 0, "embeddings", 0], "msg": PAST_FLOAT4, "input": unit(HUGE), "ctx": {"error": {}}},
+        ),
+    ],
+)
+def test_an_import_of_a_bad_doc_is_422_and_imports_nothing(client, change, error):
+    before = client.get("/_double/users", headers=AUTH).get_json()
+    body = {"items": [{"id": DOC_2}], "docs": [{**IMPORTED_DOC, **change}]}
+    assert answer(client.post("/_double/users", json=body, headers=AUTH)) == (422, {"detail": [error]})
+    assert client.get("/_double/users", headers=AUTH).get_json() == before
+
+
+def test_an_import_of_a_doc_without_an_id_is_422(client):
+    doc = {key: value for key, value in IMPORTED_DOC.items() if key != "id"}
+    response = client.post("/_double/users", json={"items": [], "docs": [doc]}, headers=AUTH)
+    assert answer(response) == (422, {"detail": [{"type": "missing", "loc": ["body", "docs", 0, "id"], "msg": "Field required", "input": doc}]})
+
+
+def test_an_import_of_two_docs_with_one_id_is_422_and_imports_nothing(client):
+    body = {"items": [{"id": DOC_2}], "docs": [IMPORTED_DOC, {**IMPORTED_DOC, "content": "other"}]}
+    assert answer(client.post("/_double/users", json=body, headers=AUTH)) == (
+        422,
+        {"detail": [{"type": "value_error", "loc": ["body", "docs", 1, "id"], "msg": "Value error, docs 0 and 1 have one id", "input": DOC_1, "ctx": {"error": {}}}]},
+    )
+    assert client.get("/_double/users", headers=AUTH).get_json()["docs"] == []
+
+
+def test_the_embeddings_control_refuses_a_number_past_a_double(client):
+    created(client, title="T", content="one")
+    response = client.put(f"/_double/docs/{DOC_1}/embeddings", json={"embeddings": [unit(HUGE)]}, headers=AUTH)
+    assert answer(response) == (
+        422,
+        {"detail": [{"type": "value_error", "loc": ["body", "embeddings", 0], "msg": PAST_FLOAT4, "input": unit(HUGE), "ctx": {"error": {}}}]},
+    )
+    assert client.get(f"/users/{USER_ID}/docs", headers=AUTH).get_json()["items"][0]["embeddings"] is None
+
+
+def meanwhile(monkeypatch, module, name, write):
+    """`module.name` reads, then `write` runs to its end in another thread (another connection): what a client
+    writing at that moment does. Its answers are kept in the list returned."""
+    read, answers = getattr(module, name), []
+
+    def read_then_write(*args):
+        found = read(*args)
+        writer = threading.Thread(target=lambda: answers.append(write()))
+        writer.start()
+        writer.join(10)
+        return found
+
+    monkeypatch.setattr(module, name, read_then_write)
+    return answers
+
+
+NEW_USER = "0190e6a2-7b6f-7b5e-9c1a-00000000000e"
+
+
+def test_an_export_is_one_snapshot_while_others_write(client, monkeypatch, fox_docs):
+    before = client.get("/_double/users", headers=AUTH).get_json()
+    writes = meanwhile(
+        monkeypatch, users_db, "all_users",
+        lambda: (client.post(f"/users/{NEW_USER}", json={}, headers=AUTH).status_code, create(client, NEW_USER, title="t", content="c").status_code),
+    )
+    assert client.get("/_double/users", headers=AUTH).get_json() == before
+    assert writes == [(201, 201)]
+    monkeypatch.undo()
+    after = client.get("/_double/users", headers=AUTH).get_json()
+    client.post("/_double/reset", headers=AUTH)
+    assert client.post("/_double/users", json=after, headers=AUTH).get_json() == {"imported": 3, "imported_docs": 3}
+
+
+@pytest.mark.parametrize(("query", "read"), [("", "page_of_docs"), ("?metadata_filter.tag=a", "doc_heads")])
+def test_a_doc_deleted_while_its_page_is_read_is_listed_as_it_was(client, monkeypatch, query, read):
+    created(client, title="T", content=["one", "two"], metadata={"tag": "a"})
+    deletes = meanwhile(monkeypatch, docs_db, read, lambda: client.delete(f"/users/{USER_ID}/docs/{DOC_1}", headers=AUTH).status_code)
+    response = client.get(f"/users/{USER_ID}/docs{query}", headers=AUTH)
+    assert answer(response) == (200, {"items": [doc(DOC_1, "T", ["one", "two"], {"tag": "a"})]})
+    assert deletes == [202]
+    monkeypatch.undo()
+    assert client.get(f"/users/{USER_ID}/docs{query}", headers=AUTH).get_json() == {"items": []}
+
+
+def test_a_chunk_deleted_while_a_text_search_reads_its_row_is_not_found(client, monkeypatch, fox_docs):
+    deletes = meanwhile(monkeypatch, text_index, "search", lambda: client.delete(f"/users/{USER_ID}/docs/{DOC_1}", headers=AUTH).status_code)
+    assert found(search(client, text="fox")) == [("Multi", 0, 0.2857142984867096)]
+    assert deletes == [202]
 
 
 def test_reset_deletes_docs(client, fox_docs):

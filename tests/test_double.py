@@ -3,6 +3,7 @@
 import datetime
 import json
 import re
+import sqlite3
 import threading
 import time
 import uuid
@@ -63,6 +64,7 @@ CONTROL_REQUESTS = [
     ("POST", "/_double/reset?developer_id=x", None),
     ("POST", "/_double/reset", None),
     ("GET", "/_double/users", None),
+    ("GET", "/_double/requests/cursor", None),
     ("GET", "/_double/nope", None),
     ("PUT", "/_double/reset", None),
 ]
@@ -79,7 +81,7 @@ def test_controls_answer_alike_under_api(tmp_path):
         ]
         assert journal(client) == []
     assert answers["/api"] == answers[""]
-    assert [status for status, _, _ in answers[""]] == [200, 200, 200, 201, 200, 422, 200, 200, 422, 200, 204, 204, 200, 204, 409, 422, 204, 200, 404, 405]
+    assert [status for status, _, _ in answers[""]] == [200, 200, 200, 201, 200, 422, 200, 200, 422, 200, 204, 204, 200, 204, 409, 422, 204, 200, 200, 404, 405]
 
 
 # Reset
@@ -262,6 +264,16 @@ def test_controls_are_not_journaled_and_delete_clears_it(client):
     assert journal(client) == []
 
 
+def test_the_journal_cursor_is_its_end_from_which_a_read_gives_only_what_comes_after(client):
+    upsert(client)
+    response = client.get("/_double/requests/cursor", headers=AUTH)
+    assert (response.status_code, response.data) == (200, b'{"cursor":1}')
+    client.get("/users", headers=AUTH)
+    assert [entry["path"] for entry in journal(client, "?cursor=1")] == ["/users"]
+    client.delete("/_double/requests", headers=AUTH)  # ids are never given again: the cursor stays where it was
+    assert client.get("/_double/requests/cursor", headers=AUTH).get_json() == {"cursor": 2}
+
+
 # Faults
 
 
@@ -282,6 +294,7 @@ def test_a_fault_answers_instead_of_the_api_times_times_then_the_api_answers(cli
         "delay_ms": 0,
         "times": 2,
         "remaining": 2,
+        "developer_id": None,
     }
 
     first = upsert(client, name="Ada")
@@ -328,6 +341,20 @@ def test_faults_are_played_oldest_first_and_delete_clears_them(client):
     response = client.delete("/_double/faults", headers=AUTH)
     assert (response.status_code, response.data) == (204, b"")
     assert client.get("/users", headers=AUTH).status_code == 200
+
+
+def test_the_faults_of_a_database_of_an_earlier_version_are_dropped(tmp_path):
+    with sqlite3.connect(tmp_path / "users.sqlite3") as db:
+        db.execute(
+            "CREATE TABLE faults (id INTEGER PRIMARY KEY AUTOINCREMENT, method TEXT, path TEXT NOT NULL, status INTEGER,"
+            " body TEXT NOT NULL, headers TEXT NOT NULL, delay_ms INTEGER NOT NULL, times INTEGER NOT NULL,"
+            " remaining INTEGER NOT NULL)"
+        )
+        db.execute("INSERT INTO faults (path, status, body, headers, delay_ms, times, remaining) VALUES ('*', 500, '{}', '{}', 0, 1, 1)")
+    client = make_app(tmp_path).test_client()
+    assert client.get("/users", headers=AUTH).status_code == 200
+    assert client.post("/_double/faults", json={"status": 502}, headers=AUTH).status_code == 201
+    assert client.get("/users", headers=AUTH).status_code == 502
 
 
 def test_a_fault_with_times_2_fires_exactly_twice_across_workers(tmp_path):
@@ -583,6 +610,21 @@ def test_a_bad_seed_file_stops_the_start_up_with_its_errors(tmp_path):
         make_app(tmp_path, SEED_FILE=str(seed))
 
 
+def test_a_seed_file_with_a_bad_doc_stops_the_start_up_with_its_errors(tmp_path):
+    seed = tmp_path / "seed.json"
+    doc = {"user_id": USER_ID, "title": "t", "content": "c"}
+    seed.write_text(json.dumps({"items": [{"id": USER_ID}], "docs": [doc, {**doc, "id": OTHER_ID}, {**doc, "id": OTHER_ID}]}))
+    with pytest.raises(ValueError) as stopped:
+        make_app(tmp_path, SEED_FILE=str(seed))
+    assert str(stopped.value) == f"{seed} is not a users export: " + json.dumps(
+        [
+            {"type": "missing", "loc": ["body", "docs", 0, "id"], "msg": "Field required", "input": doc},
+            {"type": "value_error", "loc": ["body", "docs", 2, "id"], "msg": "Value error, docs 1 and 2 have one id", "input": OTHER_ID, "ctx": {"error": {}}},
+        ],
+        separators=(",", ":"),
+    )
+
+
 # Frozen time
 
 
@@ -648,6 +690,15 @@ def test_the_clock_reads_as_frozen_or_real(client):
     client.post("/_double/clock", json={"advance_seconds": 0.25}, headers=AUTH)
     frozen = client.get("/_double/clock", headers=AUTH)
     assert (frozen.status_code, frozen.data) == (200, b'{"now":"2030-01-01T00:00:00.250000Z","frozen":true}')
+
+
+def test_the_clock_reads_as_the_developer_sees_it(multi_tenant_client):
+    as_a = {**AUTH, "X-Developer-Id": DEVELOPER_A}
+    multi_tenant_client.post("/_double/clock", json={"now": "2030-01-01T00:00:00Z"}, headers=as_a)
+    frozen = multi_tenant_client.get("/_double/clock", headers=as_a)
+    assert (frozen.status_code, frozen.data) == (200, b'{"now":"2030-01-01T00:00:00Z","frozen":true}')
+    for headers in ({**AUTH, "X-Developer-Id": DEVELOPER_B}, AUTH):
+        assert multi_tenant_client.get("/_double/clock", headers=headers).get_json()["frozen"] is False
 
 
 def micros(timestamp):

@@ -118,8 +118,9 @@ def stored_state(database):
     """Every stored user as the API answers it, by (developer, id); and the armed faults and the clock."""
     state = stored_users(database)
     with sqlite3.connect(database) as db:
-        state["faults"] = db.execute("SELECT * FROM faults").fetchall()
+        state["faults"] = db.execute("SELECT * FROM armed_faults").fetchall()
         state["clock"] = db.execute("SELECT frozen_now, frozen_ids FROM double_state").fetchall()
+        state["developer_clocks"] = db.execute("SELECT * FROM developer_clocks").fetchall()
         return state
 
 

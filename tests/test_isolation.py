@@ -159,3 +159,116 @@ def test_a_key_naming_no_uuid_or_another_developer_than_the_header_is_invalid(mu
 def test_single_tenant_mode_takes_no_developer_key(client):
     response = upsert(client, headers=key_of(DEVELOPERS[0]))
     assert (response.status_code, response.get_json()) == (403, {"detail": "Could not validate API KEY"})
+
+
+# Faults and the clock in multi-tenant mode: a developer's own, a harness's everyone's.
+
+
+def statuses_and_developers(client, headers):
+    return [(entry["status"], entry["developer_id"]) for entry in client.get("/_double/requests", headers=headers).get_json()["items"]]
+
+
+def test_a_developers_fault_plays_only_on_their_requests_and_is_journaled_as_theirs(multi_tenant_client):
+    client = multi_tenant_client
+    alice, bob = DEVELOPERS[:2]
+    response = client.post("/_double/faults", json={"path": "/users", "status": 429}, headers=key_of(alice))
+    assert (response.status_code, response.get_json()["developer_id"]) == (201, alice)
+
+    assert client.get("/users", headers=key_of(bob)).status_code == 200
+    response = client.get("/users", headers=key_of(alice))
+    assert (response.status_code, response.get_json()) == (429, {"detail": "Too Many Requests"})
+    assert client.get("/users", headers=key_of(alice)).status_code == 200
+
+    assert statuses_and_developers(client, key_of(alice)) == [(429, alice), (200, alice)]
+    assert statuses_and_developers(client, key_of(bob)) == [(200, bob)]
+
+
+def test_a_fault_plays_on_the_developer_a_request_names_before_its_key_is_checked(multi_tenant_client):
+    client = multi_tenant_client
+    alice = DEVELOPERS[0]
+    client.post("/_double/faults", json={"status": 502}, headers=key_of(alice))
+    response = client.get("/users", headers={"X-Developer-Id": alice})
+    assert (response.status_code, response.get_json()) == (502, {"detail": "Bad Gateway"})
+    response = client.get("/users", headers={"X-Developer-Id": alice})
+    assert (response.status_code, response.get_json()) == (403, {"detail": "Could not validate API KEY"})
+    assert statuses_and_developers(client, AUTH) == [(502, alice), (403, None)]
+
+
+def test_a_harness_fault_plays_on_every_developers_requests(multi_tenant_client):
+    client = multi_tenant_client
+    alice, bob = DEVELOPERS[:2]
+    client.post("/_double/faults", json={"status": 503, "times": 2}, headers=AUTH)
+    assert [client.get("/users", headers=key_of(developer)).status_code for developer in (alice, bob, alice)] == [503, 503, 200]
+
+
+def test_a_developer_lists_and_clears_only_their_own_faults_and_a_harness_all(multi_tenant_client):
+    client = multi_tenant_client
+    alice, bob = DEVELOPERS[:2]
+    for headers in (AUTH, key_of(alice), key_of(bob)):
+        client.post("/_double/faults", json={"status": 500}, headers=headers)
+
+    def armed(headers):
+        return [fault["developer_id"] for fault in client.get("/_double/faults", headers=headers).get_json()["items"]]
+
+    assert armed(key_of(alice)) == [alice]
+    assert armed(AUTH) == [None, alice, bob]
+    assert client.delete("/_double/faults", headers=key_of(alice)).status_code == 204
+    assert armed(AUTH) == [None, bob]
+    assert client.delete("/_double/faults", headers=AUTH).status_code == 204
+    assert armed(AUTH) == []
+
+
+def test_a_developers_frozen_clock_dates_their_writes_and_ids_only(multi_tenant_client):
+    client = multi_tenant_client
+    alice, bob = DEVELOPERS[:2]
+    response = client.post("/_double/clock", json={"now": "2030-01-01T00:00:00Z"}, headers=key_of(alice))
+    assert (response.status_code, response.get_json()) == (200, {"now": "2030-01-01T00:00:00Z"})
+
+    assert client.post("/users", json={}, headers=key_of(bob)).get_json()["created_at"] < "2030"
+    created = client.post("/users", json={}, headers=key_of(alice)).get_json()
+    assert (created["id"], created["created_at"]) == ("01b8dac5-b400-7000-8000-000000000001", "2030-01-01T00:00:00Z")
+    # Bob's own clock counts his own ids: his first is the same as Alice's first, a user of another developer.
+    client.post("/_double/clock", json={"now": "2030-01-01T00:00:00Z"}, headers=key_of(bob))
+    assert client.post("/users", json={}, headers=key_of(bob)).get_json()["id"] == "01b8dac5-b400-7000-8000-000000000001"
+    assert client.post("/users", json={}, headers=key_of(alice)).get_json()["id"] == "01b8dac5-b400-7000-8000-000000000002"
+
+
+def test_a_developers_reset_clears_their_faults_and_clock_and_no_one_elses(multi_tenant_client):
+    client = multi_tenant_client
+    alice, bob = DEVELOPERS[:2]
+    for developer in (alice, bob):
+        client.post("/_double/faults", json={"path": "/users/*", "status": 500}, headers=key_of(developer))
+        client.post("/_double/clock", json={"now": "2030-01-01T00:00:00Z"}, headers=key_of(developer))
+        client.post("/users", json={}, headers=key_of(developer))
+    assert client.post("/_double/reset", headers=key_of(alice)).status_code == 204
+
+    assert client.get("/_double/faults", headers=key_of(alice)).get_json() == {"items": []}
+    assert upsert(client, headers=key_of(alice)).get_json()["created_at"] < "2030"
+    assert upsert(client, headers=key_of(bob)).status_code == 500
+    assert upsert(client, headers=key_of(bob)).get_json()["created_at"] == "2030-01-01T00:00:00Z"
+    # With no user of hers left, Alice's count of frozen ids starts again; Bob's goes on.
+    client.post("/_double/clock", json={"now": "2030-01-01T00:00:00Z"}, headers=key_of(alice))
+    assert client.post("/users", json={}, headers=key_of(alice)).get_json()["id"] == "01b8dac5-b400-7000-8000-000000000001"
+    assert client.post("/users", json={}, headers=key_of(bob)).get_json()["id"] == "01b8dac5-b400-7000-8000-000000000002"
+
+
+def test_a_harness_clock_is_everyones_under_a_developers_own(multi_tenant_client):
+    client = multi_tenant_client
+    alice, bob = DEVELOPERS[:2]
+
+    def created_at(developer):
+        return client.post("/users", json={}, headers=key_of(developer)).get_json()["created_at"]
+
+    client.post("/_double/clock", json={"now": "2030-01-01T00:00:00Z"}, headers=AUTH)
+    assert (created_at(alice), created_at(bob)) == ("2030-01-01T00:00:00Z", "2030-01-01T00:00:00Z")
+    # Alice moves the clock she sees, which is then her own.
+    response = client.post("/_double/clock", json={"advance_seconds": 60}, headers=key_of(alice))
+    assert response.get_json() == {"now": "2030-01-01T00:01:00Z"}
+    assert (created_at(alice), created_at(bob)) == ("2030-01-01T00:01:00Z", "2030-01-01T00:00:00Z")
+    assert client.delete("/_double/clock", headers=key_of(alice)).status_code == 204
+    assert created_at(alice) == "2030-01-01T00:00:00Z"
+    client.post("/_double/clock", json={"now": "2031-01-01T00:00:00Z"}, headers=key_of(bob))
+    assert client.delete("/_double/clock", headers=AUTH).status_code == 204
+    assert (created_at(alice) < "2030", created_at(bob) < "2030") == (True, True)
+    response = client.post("/_double/clock", json={"advance_seconds": 1}, headers=key_of(alice))
+    assert (response.status_code, response.get_json()) == (409, {"detail": "The clock is not frozen"})

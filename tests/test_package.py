@@ -24,6 +24,7 @@ USERS_MARSHMALLOW = "marshmallow==3.26.1"
 CORE_TESTS = [
     "test_upsert.py", "test_users_resource.py", "test_double.py", "test_auth.py",
     "test_app_factory.py", "test_isolation.py", "test_in_memory.py", "test_sdk.py", "test_plugin.py",
+    "test_fixtures.py",
 ]
 
 pytestmark = pytest.mark.live

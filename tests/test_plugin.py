@@ -49,6 +49,60 @@ def test_the_in_process_fixture(pytester):
     pytester.makepyfile(IN_PROCESS)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=5)
 
+
+def test_a_marker_key_that_is_no_setting_is_an_error_naming_the_settings(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.julep_double(ERROR_FORMATS="hosted")
+        def test_a_typo(julep_double):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "@pytest.mark.julep_double: no setting ERROR_FORMATS; the settings are DATABASE, MAX_CONTENT_LENGTH, API_KEY, "
+            "API_KEY_HEADER_NAME, MULTI_TENANT_MODE, ERROR_FORMAT, JOURNAL_SIZE, SEED_FILE, EMBED_NEW_CHUNKS, SERVER_START"
+        ]
+    )
+
+
+UNPLAYED = """
+def test_a_fault_that_never_plays(julep_double):
+    julep_double.add_fault(method="POST", path="/users/*", status=503, times=2)
+    julep_double.add_fault(delay_ms=10)
+    julep_double.client.users.list()
+
+def test_faults_that_played(julep_double):
+    julep_double.add_fault(method="GET", path="/users", status=503, times=2)
+    assert julep_double.client.users.list().items == []
+"""
+
+
+def test_faults_a_test_armed_that_never_played_are_a_warning_at_its_end(pytester):
+    pytester.makepyfile(UNPLAYED)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "test_faults_a_test_armed_that_never_played_are_a_warning_at_its_end.py::test_a_fault_that_never_plays",
+            "  *test_faults_a_test_armed_that_never_played_are_a_warning_at_its_end.py:1: UnplayedFaults: julep_double: "
+            "faults armed by this test never played: POST /users/* (status 503, 2 of 2 left)",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*::test_faults_that_played")
+
+
+def test_the_ini_option_makes_unplayed_faults_a_failure(pytester):
+    pytester.makepyfile(UNPLAYED)
+    pytester.makeini("[pytest]\njulep_double_unplayed_faults = fail\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["julep_double: faults armed by this test never played: POST /users/* (status 503, 2 of 2 left)"])
+
 SERVER = '''
 import httpx
 from julep import Julep
@@ -58,7 +112,7 @@ def test_a_real_server_for_code_that_builds_its_own_client(julep_double_server, 
         monkeypatch.setenv(name, value)
     user = Julep().users.create(name="Ada")
     assert [found["id"] for found in julep_double_server.users()] == [user.id]
-    assert julep_double_server.wait_for_request(method="POST", path="/users")[0]["status"] == 201
+    assert julep_double_server.wait_for_request(method="POST", path="/users", since=0)[0]["status"] == 201
 
 def test_the_server_is_reset_before_each_test(julep_double_server):
     assert julep_double_server.users() == []

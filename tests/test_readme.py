@@ -11,6 +11,8 @@ import pytest
 
 from conftest import free_port
 
+pytest_plugins = ["pytester"]
+
 ROOT = Path(__file__).parent.parent
 RECIPES = ROOT.joinpath("README.md").read_text().split("## Three ways to use it")[1].split("\n## ")[0]
 SETTINGS = ("AGENTS_API_KEY", "FLASK_DATABASE", "JULEP_BASE_URL", "JULEP_API_KEY")
@@ -47,3 +49,13 @@ def test_the_recipe_for_any_language_starts_a_double_that_answers_and_stops_it(t
     assert os.listdir(run_in) == []  # its log went to TMPDIR, nothing into the directory it ran from
     with pytest.raises(httpx.TransportError):  # the trap stopped it
         httpx.get(f"http://127.0.0.1:{port}/_double/health", timeout=2)
+
+
+@pytest.mark.live
+def test_the_fault_clock_and_journal_recipes_pass_on_one_server_shared_by_two_xdist_workers(pytester):
+    in_process, server = blocks("python")
+    on_the_server = re.sub(r"\bjulep_double\b", "julep_double_server", in_process)
+    # Two copies of each, so that both workers arm faults, freeze clocks and read journals at the same time.
+    pytester.makepyfile(test_a=on_the_server, test_b=on_the_server, test_c=server, test_d=server)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "-k", "not hosted_error")
+    result.assert_outcomes(passed=10)

@@ -1,6 +1,8 @@
 """README recipe: the julep_double fixture, a double inside the test process. The code below is the README's,
 word for word (test_readme.py checks it)."""
 
+import asyncio
+
 import pytest
 from julep import NotFoundError
 
@@ -30,6 +32,13 @@ def test_a_frozen_clock_gives_the_same_answers_every_run(julep_double):
 def test_the_hosted_error_bodies(julep_double):
     response = julep_double.http.get("/users/not-a-uuid", headers=julep_double.headers)
     assert response.json()["error"]["details"][0]["loc"] == "path.user_id"
+
+
+def test_an_async_service(julep_double):
+    async def service():
+        return await julep_double.async_client.users.create(name="Ada")
+
+    assert asyncio.run(service()).name == "Ada"
 
 
 # More of the same fixture.
