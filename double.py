@@ -1,13 +1,14 @@
 """The test-double controls under /_double (and /api/_double, the SDKs' base URL): reset, the journal, faults,
-snapshots of users and docs, embeddings, the clock."""
+snapshots of users and docs, embeddings, the clock; and the dashboard, a page that shows them."""
 
 import json
 import sqlite3
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, current_app, g, render_template, request, send_from_directory
 
 from . import __version__, auth, docs, docs_db, double_db, journal_waits, jsonb, text_index, users_db, vectors
 from .api import project_json, user_json
@@ -36,7 +37,17 @@ from .errors import (
 from .responses import LATEST, encode_compact, format_timestamp, json_response, no_content
 from .schemas import LIST_JSON_DEPTH, MAX_JSON_DEPTH, body_value, json_value
 
-bp = Blueprint("double", __name__, url_prefix="/_double")
+DASHBOARD = Path(__file__).with_name("dashboard")
+bp = Blueprint("double", __name__, url_prefix="/_double", template_folder=DASHBOARD)
+# What a browser needs no key for: the health check and the dashboard's page and files (its data needs the key).
+KEYLESS_VIEWS = ("health", "dashboard", "dashboard_file")
+# The dashboard runs only its own script and style, reaches only this server, and is framed by no other page.
+DASHBOARD_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self';"
+    " base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 # POST /_double/users takes an export of 100,000 users (49 MB at 490 bytes a user) and more: a limit of its own,
 # past the API's body limit. Parsed whole, 49 MB take some 450 MB of memory.
 IMPORT_MAX_CONTENT_LENGTH = 64 * 1024 * 1024
@@ -74,7 +85,7 @@ def import_seed_file(seed, server_start):
 
 @bp.before_request
 def require_api_key():
-    if current_app.view_functions[request.endpoint] is not health:
+    if request.endpoint.rpartition(".")[2] not in KEYLESS_VIEWS:
         g.acting_developer = acting_developer(auth.check_api_key())
 
 
@@ -108,6 +119,20 @@ def health():
             raise
         raise Unhealthy(refusal.detail) from None
     return json_response(200, encode_compact({"status": "ok", "version": __version__}))
+
+
+@bp.get("/")
+def dashboard():
+    """The dashboard: a page that reads the controls with the key it is given (#key=… or asked for)."""
+    page = render_template("dashboard.html", key_header=current_app.config["API_KEY_HEADER_NAME"])
+    return page, DASHBOARD_HEADERS
+
+
+@bp.get("/<any('dashboard.js', 'dashboard.css'):name>")
+def dashboard_file(name):
+    response = send_from_directory(DASHBOARD, name)
+    response.headers.update(DASHBOARD_HEADERS)
+    return response
 
 
 @bp.post("/reset")
@@ -326,6 +351,15 @@ def set_doc_embeddings(doc_id):
     docs_db.set_embeddings(changes)
     texts = ",".join(text or "null" for _, text in written)
     return json_response(200, f'{{"id":"{doc_id.lower()}","embeddings":[{texts}]}}')
+
+
+@bp.get("/clock")
+def read_clock():
+    """The clock the API reads now, for the developer the control acts for (a harness: everyone's): frozen (at `now`)
+    or real; read once, so the two always agree."""
+    frozen = double_db.frozen_now(scoped(None))
+    now = time.time_ns() // 1000 if frozen is None else frozen
+    return json_response(200, encode_compact({"now": format_timestamp(now), "frozen": frozen is not None}))
 
 
 @bp.post("/clock")

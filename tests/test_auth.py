@@ -8,8 +8,11 @@ import pytest
 from julep_users_double.app import create_app
 from conftest import API_KEY, USER_ID, make_app, upsert
 
-# Documentation, and Flask's static files (there are none): public, as on the hosted service; and the health check.
-PUBLIC_ENDPOINTS = {"static", "openapi.openapi_json", "swagger_ui.show", "double.health", "double_under_api.health"}
+# Documentation, and Flask's static files (there are none): public, as on the hosted service; the health check; and
+# the dashboard's page and files (its data comes from the controls, with the key).
+PUBLIC_ENDPOINTS = {"static", "openapi.openapi_json", "swagger_ui.show"} | {
+    f"{blueprint}.{view}" for blueprint in ("double", "double_under_api") for view in ("health", "dashboard", "dashboard_file")
+}
 
 
 def guarded_routes(app):

@@ -1,5 +1,6 @@
 """The test-double controls under /_double: each control with its exact answers."""
 
+import datetime
 import json
 import re
 import sqlite3
@@ -11,7 +12,7 @@ import pytest
 
 from julep_users_double.app import create_app
 from julep_users_double.db import get_db
-from conftest import API_KEY, AUTH, DEFAULT_DEVELOPER_ID, USER_ID, make_app, new_project, upsert
+from conftest import API_KEY, AUTH, DEFAULT_DEVELOPER_ID, EPOCH, USER_ID, make_app, new_project, upsert
 
 OTHER_ID = "0190e6a2-7b6f-7b5e-9c1a-0000000000ff"
 DEVELOPER_A = "aaaaaaaa-0000-4000-8000-000000000001"
@@ -57,6 +58,7 @@ CONTROL_REQUESTS = [
     ("GET", "/_double/requests?method=POST", None),
     ("DELETE", "/_double/requests", None),
     ("DELETE", "/_double/faults", None),
+    ("GET", "/_double/clock", None),
     ("DELETE", "/_double/clock", None),
     ("POST", "/_double/clock", {"advance_seconds": 1}),
     ("POST", "/_double/reset?developer_id=x", None),
@@ -79,7 +81,7 @@ def test_controls_answer_alike_under_api(tmp_path):
         ]
         assert journal(client) == []
     assert answers["/api"] == answers[""]
-    assert [status for status, _, _ in answers[""]] == [200, 200, 200, 201, 200, 422, 200, 200, 422, 200, 204, 204, 204, 409, 422, 204, 200, 200, 404, 405]
+    assert [status for status, _, _ in answers[""]] == [200, 200, 200, 201, 200, 422, 200, 200, 422, 200, 204, 204, 200, 204, 409, 422, 204, 200, 200, 404, 405]
 
 
 # Reset
@@ -679,6 +681,32 @@ def test_the_clock_is_read_again_for_each_request_inside_one_app_context(app, cl
         client.post("/_double/clock", json={"now": "2026-01-01T00:00:00Z"}, headers=AUTH)
         client.post("/_double/users", json={"items": [{"id": OTHER_ID}]}, headers=AUTH)
     assert [user["created_at"] for user in exported(client) if user["id"] == OTHER_ID] == ["2026-01-01T00:00:00Z"]
+
+
+def test_the_clock_reads_as_frozen_or_real(client):
+    before = time.time_ns() // 1000
+    real = client.get("/_double/clock", headers=AUTH)
+    assert (real.status_code, sorted(real.get_json())) == (200, ["frozen", "now"])
+    assert real.get_json()["frozen"] is False
+    assert before <= micros(real.get_json()["now"]) <= time.time_ns() // 1000
+    client.post("/_double/clock", json={"now": "2030-01-01T00:00:00Z"}, headers=AUTH)
+    client.post("/_double/clock", json={"advance_seconds": 0.25}, headers=AUTH)
+    frozen = client.get("/_double/clock", headers=AUTH)
+    assert (frozen.status_code, frozen.data) == (200, b'{"now":"2030-01-01T00:00:00.250000Z","frozen":true}')
+
+
+def test_the_clock_reads_as_the_developer_sees_it(multi_tenant_client):
+    as_a = {**AUTH, "X-Developer-Id": DEVELOPER_A}
+    multi_tenant_client.post("/_double/clock", json={"now": "2030-01-01T00:00:00Z"}, headers=as_a)
+    frozen = multi_tenant_client.get("/_double/clock", headers=as_a)
+    assert (frozen.status_code, frozen.data) == (200, b'{"now":"2030-01-01T00:00:00Z","frozen":true}')
+    for headers in ({**AUTH, "X-Developer-Id": DEVELOPER_B}, AUTH):
+        assert multi_tenant_client.get("/_double/clock", headers=headers).get_json()["frozen"] is False
+
+
+def micros(timestamp):
+    moment = datetime.datetime.fromisoformat(timestamp)
+    return (moment - EPOCH) // datetime.timedelta(microseconds=1)
 
 
 def test_advancing_a_clock_that_is_not_frozen_is_409(client):
