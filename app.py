@@ -9,8 +9,8 @@ from flask import Flask
 from . import api, db, double, errors, openapi, pipeline, routing
 
 
-def create_app(test_config=None):
-    """Build the app. Settings: AGENTS_API_* variables, FLASK_* variables, then `test_config`."""
+def create_app(test_config=None, env_prefix="FLASK"):
+    """Build the app. Settings: AGENTS_API_* variables, `env_prefix`_* variables, then `test_config`."""
     # No static folder: its route would answer a POST to /static/x with 405 where the hosted API has no route.
     app = Flask(__name__, instance_path=checkout_instance_path(), instance_relative_config=True, static_folder=None)
     app.url_rule_class = routing.Rule
@@ -27,7 +27,7 @@ def create_app(test_config=None):
         EMBED_NEW_CHUNKS=False,
         SERVER_START=None,  # what names this server start for all its workers (double.import_seed_file)
     )
-    app.config.from_prefixed_env()
+    app.config.from_prefixed_env(env_prefix)
     if test_config is not None:
         app.config.update(test_config)
     if not app.config["API_KEY"]:

@@ -30,12 +30,13 @@ def julep_double(request):
     """A fresh double inside this process for one test: `.client` is the SDK, the controls are methods."""
     import httpx
 
+    from . import PACKAGE_PREFIX
     from .app import create_app
     from .testing import JulepDouble
 
     marker = request.node.get_closest_marker("julep_double")
     settings = marker.kwargs if marker else {}
-    app = create_app({"DATABASE": ":memory:", "API_KEY": API_KEY, **settings})
+    app = create_app({"DATABASE": ":memory:", "API_KEY": API_KEY, **settings}, env_prefix=PACKAGE_PREFIX)
     with httpx.Client(transport=httpx.WSGITransport(app=app), base_url=IN_PROCESS_URL) as http:
         yield JulepDouble(http, API_KEY)
 
