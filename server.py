@@ -158,11 +158,11 @@ def load_double():
 def supervise(load_app, host, port, workers):
     """Run `workers` worker processes on host:port until SIGTERM or SIGINT, each replaced when it dies.
 
-    Each worker is a granian server of one worker process of its own (granian has no public way to serve
-    a socket it is handed, nor to keep respawning workers that die in a row: it stops the whole server when a
-    worker dies within 5.5 s of being replaced). A replacement starts at once, unless the worker it replaces
-    lived less than STEADY_S: then after a back-off, RESPAWN_FIRST_S doubled for each such death in a row, at
-    most RESPAWN_MAX_S. The workers die with this process, however it dies (die_with_parent).
+    Each worker is a granian server of one worker process of its own, which stops when its worker dies: granian
+    has no public way to keep respawning a worker that dies again soon (it stops the whole server, every worker,
+    when one it replaced dies within 5.5 s). A replacement starts at once, unless the worker it replaces lived
+    less than STEADY_S: then after a back-off, RESPAWN_FIRST_S doubled for each such death in a row, at most
+    RESPAWN_MAX_S. The workers die with this process, however it dies (die_with_parent).
     """
     context = multiprocessing.get_context()
     stopping = threading.Event()
@@ -194,7 +194,7 @@ def supervise(load_app, host, port, workers):
         multiprocessing.connection.wait([process.sentinel for process in running.values()], timeout=SUPERVISOR_TICK_S)
     for process in running.values():
         process.terminate()
-    deadline = time.monotonic() + KILL_TIMEOUT_S + 0.5
+    deadline = time.monotonic() + KILL_TIMEOUT_S + 0.5  # granian's own stop: its worker's KILL_TIMEOUT_S, then its exit
     for process in running.values():
         process.join(max(0, deadline - time.monotonic()))
         if process.exitcode is None:
