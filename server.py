@@ -166,8 +166,14 @@ def supervise(load_app, host, port, workers):
     """
     context = multiprocessing.get_context()
     stopping = threading.Event()
+    wake, waker = socket.socketpair()  # a signal ends the wait below at once, not after SUPERVISOR_TICK_S
+
+    def stop(*_):
+        stopping.set()
+        waker.send(b"\0")
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopping.set())
+        signal.signal(signum, stop)
 
     def start(index):
         process = context.Process(target=run_worker, args=(load_app, host, port), name=f"julep-users-double-worker-{index + 1}")
@@ -191,7 +197,7 @@ def supervise(load_app, host, port, workers):
             if when <= now:
                 del due[index]
                 running[index], started[index] = start(index), now
-        multiprocessing.connection.wait([process.sentinel for process in running.values()], timeout=SUPERVISOR_TICK_S)
+        multiprocessing.connection.wait([wake, *(process.sentinel for process in running.values())], timeout=SUPERVISOR_TICK_S)
     for process in running.values():
         process.terminate()
     deadline = time.monotonic() + KILL_TIMEOUT_S + 0.5  # granian's own stop: its worker's KILL_TIMEOUT_S, then its exit
