@@ -9,12 +9,12 @@ from flask import Flask
 from . import api, db, double, errors, openapi, pipeline, routing, text_index
 
 
-def create_app(test_config=None):
-    """Build the app. Settings: AGENTS_API_* variables, FLASK_* variables, then `test_config`."""
+def create_app(test_config=None, env_prefix="FLASK"):
+    """Build the app. Settings: AGENTS_API_* variables, `env_prefix`_* variables, then `test_config`."""
     # No static folder: its route would answer a POST to /static/x with 405 where the hosted API has no route.
     app = Flask(__name__, instance_path=checkout_instance_path(), instance_relative_config=True, static_folder=None)
     app.config.from_mapping(settings(app.instance_path), PROVIDE_AUTOMATIC_OPTIONS=False)
-    app.config.from_prefixed_env()
+    app.config.from_prefixed_env(env_prefix)
     if test_config is not None:
         app.config.update(test_config)
     if not app.config["API_KEY"]:
@@ -61,10 +61,10 @@ def checkout_instance_path():
     return str(checkout / "instance") if (checkout / "pyproject.toml").exists() else None
 
 
-def renewable_app(settings):
+def renewable_app(settings, env_prefix):
     """An app on an in-memory database (`settings` as create_app takes them), and a function that makes it as it
     was made again: its database, the seed file imported, restored, and its index of the docs dropped."""
-    app = create_app({**settings, "DATABASE": ":memory:"})
+    app = create_app({**settings, "DATABASE": ":memory:"}, env_prefix)
     fresh = db.copy_memory_database(app)
 
     def renew():

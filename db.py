@@ -239,7 +239,7 @@ def refuse_memory_for_workers(database, workers):
     its own: a user created through one would be 404 through the next. Its start refuses that (server.serve)."""
     if database == ":memory:" and workers > 1:
         raise ValueError(
-            f"FLASK_DATABASE=:memory: lives in one process, and this server starts {workers} worker processes, each "
+            f"the database :memory: lives in one process, and this server starts {workers} worker processes, each "
             "of which would have a database of its own: use a database file, or a single worker"
         )
 

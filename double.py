@@ -54,7 +54,7 @@ IMPORT_MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 
 
 def init_app(app):
-    """Register the controls; import FLASK_SEED_FILE, if any."""
+    """Register the controls; import the SEED_FILE setting, if any."""
     size = app.config["JOURNAL_SIZE"]
     if type(size) is not int or size < 0:
         raise ValueError(f"JOURNAL_SIZE must be a count of entries, not {size!r}")
@@ -70,7 +70,7 @@ def init_app(app):
 def import_seed_file(seed, server_start):
     """Import the seed file once per server start: not again in its other workers, nor in one that replaces
     a worker that crashed (which would bring back what was deleted since). A server that starts several
-    workers names its start in FLASK_SERVER_START before it does (server.serve); without it a process
+    workers names its start in SERVER_START before it does (server.serve); without it a process
     is a start of its own."""
     if double_db.seed_imported(server_start):
         return
@@ -100,7 +100,7 @@ def acting_developer(key_developer):
 
 def scoped(developer_id):
     """The developer a control may reach when asked for `developer_id` (None: every developer)."""
-    acting = g.get("acting_developer")  # none at start-up, when FLASK_SEED_FILE is imported
+    acting = g.get("acting_developer")  # none at start-up, when the seed file (SEED_FILE) is imported
     if acting is None:
         return developer_id
     if developer_id not in (None, acting):

@@ -84,7 +84,7 @@ def request_state(developer_id):
 
 
 def seed_imported(server_start):
-    """Whether FLASK_SEED_FILE was imported at this server start (by another of its workers)."""
+    """Whether the seed file (SEED_FILE) was imported at this server start (by another of its workers)."""
     return get_db().execute("SELECT 1 FROM seed_import WHERE server_start = ?", (server_start,)).fetchone() is not None
 
 

@@ -1,17 +1,23 @@
-"""The production server: granian serving the app's WSGI interface, one process per core."""
+"""The production server: granian serving the app's WSGI interface, one worker process per core, supervised."""
 
 # Werkzeug encodes every request's host name with the idna codec. Looked up for the first time by several
 # threads at once, the codec can fail to load, and CPython then remembers it as unknown: every request after
 # is a 500. So it is loaded here, before any request.
 import encodings.idna  # noqa: F401
+import concurrent.futures
 import contextlib
+import errno
 import functools
 import http.client
 import io
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import secrets
+import signal
+import socket
+import sqlite3
 import threading
 import time
 import uuid
@@ -20,6 +26,7 @@ from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.server import Server
 
+from . import PACKAGE_PREFIX
 from .app import create_app
 from .db import refuse_memory_for_workers
 from .pause import TURN_GIVEN_UP
@@ -40,6 +47,14 @@ CONNECTIONS = 4096
 HEADER_TIMEOUT_MS = 5000
 # A worker still busy after SIGTERM (a held-open connection) is killed after this long: stopping takes under 2 s.
 KILL_TIMEOUT_S = 1
+# A worker that dies is replaced at once if it lived this long; if not (a crash loop), after a back-off that
+# doubles from RESPAWN_FIRST_S with each such death in a row, up to RESPAWN_MAX_S: a worker that cannot start
+# does not keep a core busy, and one that is killed over and over (an OOM killer, a chaos test) keeps coming back.
+STEADY_S = 5
+RESPAWN_FIRST_S = 0.5
+RESPAWN_MAX_S = 8
+# How often the supervisor looks at the time when no worker has died: the back-offs' resolution.
+SUPERVISOR_TICK_S = 0.1
 
 
 # granian's own lines go to stderr (its default is stdout, where `serve` says only where it listens), without
@@ -58,47 +73,81 @@ class ThreadsIntended(logging.Filter):
         return "Python threads, which seems quite high" not in record.getMessage()
 
 
+class CannotStart(Exception):
+    """A reason the server cannot start, said in one line (the command prints it as `Error: …`)."""
+
+
 def serve(host="127.0.0.1", port=8000, workers=os.cpu_count(), env=None, on_ready=None):
     """Serve the double until SIGTERM or SIGINT.
 
-    `env`: settings (the README's environment variables) over os.environ. Port 0 takes a free port;
-    `on_ready(url)` is called once the double's health answers there.
+    `env`: settings (JULEP_DOUBLE_* and AGENTS_API_*, README Settings) over os.environ. Port 0 takes a free
+    port; `on_ready(url)` is called once the double's health answers there.
     """
     os.environ.update(env or {})
     try:
-        refuse_memory_for_workers(os.environ.get("FLASK_DATABASE"), workers)
+        refuse_memory_for_workers(os.environ.get(f"{PACKAGE_PREFIX}_DATABASE"), workers)
     except ValueError as error:
-        raise SystemExit(f"Error: {error}") from None
-    # One start for every worker, a replacement of a crashed one too: FLASK_SEED_FILE is imported once.
-    os.environ["FLASK_SERVER_START"] = str(uuid.uuid4())
+        raise CannotStart(error) from None
+    reservation = reserve(host, port)
+    port = reservation.getsockname()[1]
+    # One start for every worker, a replacement of a crashed one too: the seed file is imported once.
+    os.environ[f"{PACKAGE_PREFIX}_SERVER_START"] = str(uuid.uuid4())
     if not os.environ.get("AGENTS_API_KEY"):  # made here, once: every worker must accept the same key
         os.environ["AGENTS_API_KEY"] = secrets.token_urlsafe(24)
         log.warning("AGENTS_API_KEY is not set; this run's API key is %s", os.environ["AGENTS_API_KEY"])
     prepare_database()
+    if on_ready is not None:
+        url = f"http://{host}:{port}"
+        threading.Thread(target=call_when_healthy, args=(url, on_ready), daemon=True).start()
+    with reservation:
+        supervise(load_double, host, port, workers)
 
-    def announce(port):
-        if on_ready is not None:
-            url = f"http://{host}:{port}"
-            threading.Thread(target=call_when_healthy, args=(url, on_ready), daemon=True).start()
 
-    run(load_double, host, port, workers, announce)
+def reserve(host, port):
+    """The address, held for this server until it stops; CannotStart if anything else has it.
+
+    granian's workers each bind the address with SO_REUSEPORT, which lets them share it with any socket of
+    the same user that has it too (another double's): they would split the requests. So first a bind without
+    SO_REUSEPORT, which fails if anything listens there (SO_REUSEADDR: not for connections of an earlier run
+    waiting out TIME_WAIT); then, in its place, a socket bound with SO_REUSEPORT alone and never listening:
+    the workers share the address with it, and another server's first bind fails on it while this one starts.
+    """
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+            port = probe.getsockname()[1]
+        reservation = socket.socket(family)
+        reservation.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        reservation.bind((host, port))
+    except OSError as error:
+        reason = "in use" if error.errno == errno.EADDRINUSE else error.strerror or error
+        raise CannotStart(f"cannot listen on {host}:{port}: {reason}") from None
+    return reservation
 
 
 def prepare_database():
     """Build the app once before the workers start, in a process of its own.
 
     So a new database file gets its schema (and WAL mode) once, not from every worker at once; a bad
-    setting stops the server here; and no SQLite connection is carried into the forked workers.
+    setting stops the server here, with its reason; and no SQLite connection is carried into the workers.
     """
-    process = multiprocessing.Process(target=create_app, name="julep-users-double-setup")
-    process.start()
-    process.join()
-    if process.exitcode:
-        raise SystemExit("the double could not start: see the error above")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context()) as setup:
+        try:
+            setup.submit(build_app_once).result()
+        except ValueError as error:  # a setting's value
+            raise CannotStart(error) from None
+        except (OSError, sqlite3.Error) as error:
+            raise CannotStart(f"the database {os.environ[f'{PACKAGE_PREFIX}_DATABASE']}: {error}") from None
+
+
+def build_app_once():
+    create_app(env_prefix=PACKAGE_PREFIX)
 
 
 def load_double():
-    app = create_app()
+    app = create_app(env_prefix=PACKAGE_PREFIX)
     # granian starts every request's environ from a copy of os.environ (granian/wsgi.py), where a variable such
     # as HTTP_PROXY would read as a header the client sent: the app has read its settings, so drop them.
     for name in [name for name in os.environ if name.startswith("HTTP_") or name in ("CONTENT_TYPE", "CONTENT_LENGTH")]:
@@ -106,38 +155,100 @@ def load_double():
     return app
 
 
-def run(load_app, host, port, workers, on_listening=None):
-    """Run granian with the production settings on the WSGI app `load_app()` builds in each worker.
+def supervise(load_app, host, port, workers):
+    """Run `workers` worker processes on host:port until SIGTERM or SIGINT, each replaced when it dies.
 
-    `on_listening(port)` is called in this process once the port is bound, before the workers start.
+    Each worker is a granian server of one worker process of its own, which stops when its worker dies: granian
+    has no public way to keep respawning a worker that dies again soon (it stops the whole server, every worker,
+    when one it replaced dies within 5.5 s). A replacement starts at once, unless the worker it replaces lived
+    less than STEADY_S: then after a back-off, RESPAWN_FIRST_S doubled for each such death in a row, at most
+    RESPAWN_MAX_S. The workers die with this process, however it dies (die_with_parent).
     """
-    server = Server(
+    context = multiprocessing.get_context()
+    stopping = threading.Event()
+    wake, waker = socket.socketpair()  # a signal ends the wait below at once, not after SUPERVISOR_TICK_S
+
+    def stop(*_):
+        stopping.set()
+        waker.send(b"\0")
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)
+
+    def start(index):
+        process = context.Process(target=run_worker, args=(load_app, host, port), name=f"julep-users-double-worker-{index + 1}")
+        process.start()
+        return process
+
+    running = {index: start(index) for index in range(workers)}
+    started = dict.fromkeys(running, time.monotonic())
+    backoff = dict.fromkeys(running, 0.0)
+    due = {}  # index: when its replacement starts
+    while not stopping.is_set():
+        now = time.monotonic()
+        for index, process in list(running.items()):
+            if process.exitcode is not None:
+                del running[index]
+                quick = now - started[index] < STEADY_S
+                backoff[index] = min(RESPAWN_MAX_S, max(RESPAWN_FIRST_S, 2 * backoff[index])) if quick else 0.0
+                due[index] = now + backoff[index]
+                log.error("worker %s (PID %s) exited with status %s; replaced in %.1f s", index + 1, process.pid, process.exitcode, backoff[index])
+        for index, when in list(due.items()):
+            if when <= now:
+                del due[index]
+                running[index], started[index] = start(index), now
+        multiprocessing.connection.wait([wake, *(process.sentinel for process in running.values())], timeout=SUPERVISOR_TICK_S)
+    for process in running.values():
+        process.terminate()
+    deadline = time.monotonic() + KILL_TIMEOUT_S + 0.5  # granian's own stop: its worker's KILL_TIMEOUT_S, then its exit
+    for process in running.values():
+        process.join(max(0, deadline - time.monotonic()))
+        if process.exitcode is None:
+            process.kill()
+            process.join()
+
+
+def run_worker(load_app, host, port):
+    """One worker: a granian server of one worker process, which runs `load_app()`'s WSGI app."""
+    die_with_parent()
+    granian = Server(
         "",  # the app comes from load_app, not from an import path
         address=host,
         port=port,
         interface=Interfaces.WSGI,
-        workers=workers,
+        workers=1,
         blocking_threads=THREADS,
         backpressure=CONNECTIONS,
         http=HTTPModes.http1,
         websockets=False,
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
-        respawn_failed_workers=True,
         workers_kill_timeout=KILL_TIMEOUT_S,
         log_dictconfig=GRANIAN_LOGGING,
     )
-    if on_listening is not None:
-        # The port granian bound, which it hands its workers: for port 0, the one the system chose.
-        server.on_startup(lambda: on_listening(server._ssp.__getstate__()[1]))
-    server.serve(target_loader=functools.partial(worker_app, load_app))
+    granian.serve(target_loader=functools.partial(worker_app, load_app))
+
+
+def die_with_parent():
+    """End this process as soon as its parent process ends, even by SIGKILL, which no handler sees.
+
+    multiprocessing gives each child a sentinel of its parent, which becomes ready when the parent is gone.
+    """
+    parent = multiprocessing.parent_process()
+
+    def watch():
+        parent.join()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 def worker_app(load_app, _target):
-    """What each worker serves (a function of the module: Python 3.14 starts workers by spawn, which pickles it).
+    """What each granian worker process serves (a function of the module: Python 3.14 starts workers by spawn, which pickles it).
 
     Workers are not pinned to cores: pinned, the upsert gained a quarter in req/s, but a worker could not move
     off a core that another process kept busy, and its p99 was two to three times as long (README, Performance).
     """
+    die_with_parent()
     return one_at_a_time(load_app())
 
 

@@ -15,9 +15,13 @@ import time
 import uuid
 from pathlib import Path
 
+from . import PACKAGE_PREFIX
 from .cli import LISTENING
 
 START_TIMEOUT = 30
+# Workers of the fixture's server, unless JULEP_DOUBLE_WORKERS asks for more: a test suite's requests come one at a
+# time, and each worker holds about 40 MB.
+WORKERS = 1
 STOP_TIMEOUT = 5
 
 
@@ -30,8 +34,9 @@ class ServeProcess:
         command = [sys.executable, "-m", "julep_users_double", "serve", "--port", "0", "--key", self.api_key]
         if multi_tenant:
             command.append("--multi-tenant")
+        env = {f"{PACKAGE_PREFIX}_WORKERS": str(WORKERS), **os.environ}
         with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.url = self.wait_until_listening()
 
     def wait_until_listening(self):

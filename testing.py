@@ -16,6 +16,7 @@ import threading
 
 import httpx
 
+from . import PACKAGE_PREFIX
 from .app import renewable_app
 
 IN_PROCESS_URL = "http://julep-double.test"
@@ -116,7 +117,7 @@ class JulepDouble:
         return self.control("GET", "/requests/cursor")["cursor"]
 
     def requests(self, method=None, path=None, since=0):
-        """Every entry the journal keeps (its last FLASK_JOURNAL_SIZE) after the point `since` (a `mark()`; 0: from
+        """Every entry the journal keeps (its last JOURNAL_SIZE) after the point `since` (a `mark()`; 0: from
         the start), oldest first, page after page; `path` is a glob over the path without /api."""
         entries, cursor = [], since
         while True:
@@ -194,7 +195,7 @@ def impatient(name):
 
 class InProcessDoubles:
     """In-process doubles, each a JulepDouble of an app on an in-memory database, as fresh for each test as a new
-    one: one app is made per settings (and AGENTS_API_*/FLASK_* environment), then renewed for each test that
+    one: one app is made per settings (and AGENTS_API_*/JULEP_DOUBLE_* environment), then renewed for each test that
     asks for the same (renewable_app). An app whose requests still run at the end of a test (a delay fault that
     outlasted its client) is not handed out again: they would write into the next test's double."""
 
@@ -205,10 +206,10 @@ class InProcessDoubles:
     @contextlib.contextmanager
     def double(self, settings):
         settings = {"API_KEY": self.api_key, **settings}
-        environment = {name: value for name, value in os.environ.items() if name.startswith(("AGENTS_API_", "FLASK_"))}
+        environment = {name: value for name, value in os.environ.items() if name.startswith(("AGENTS_API_", f"{PACKAGE_PREFIX}_"))}
         found = next((idle for idle in self.idle if idle[:2] == (settings, environment)), None)
         if found is None:
-            app, renew = renewable_app(settings)
+            app, renew = renewable_app(settings, PACKAGE_PREFIX)
         else:
             self.idle.remove(found)
             *_, app, renew = found

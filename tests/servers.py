@@ -21,6 +21,8 @@ COMMANDS = {
 # Both servers say on which port they answer: " * Running on http://…:P" and "listening on http://…:P".
 LISTENING = re.compile(rb"(?:Running on|listening on) http://127\.0\.0\.1:(\d+)")
 START_TIMEOUT = 30
+# The settings' prefix: `flask run` in a checkout reads FLASK_*, the installed command JULEP_DOUBLE_* (README, Settings).
+PREFIX = {"flask": "FLASK_", "production": "JULEP_DOUBLE_"}
 
 
 class Server:
@@ -30,10 +32,11 @@ class Server:
         self.kind = kind
         self.log_path = Path(log_path)
         self.api_key = api_key
+        self.database = str(database)
         self.env = {
             **os.environ,
             "AGENTS_API_KEY": api_key,
-            "FLASK_DATABASE": str(database),
+            f"{PREFIX[kind]}DATABASE": self.database,
             "PYTHONUNBUFFERED": "1",
             **settings,
         }

@@ -52,4 +52,4 @@ def test_a_frozen_clock_holds_in_every_worker(production):
 def test_the_production_server_refuses_an_in_memory_database_for_two_workers(start_server):
     with pytest.raises(RuntimeError, match="production exited at start-up") as refused:
         start_server("production", database=":memory:")
-    assert "FLASK_DATABASE=:memory: lives in one process" in str(refused.value)
+    assert "the database :memory: lives in one process" in str(refused.value)

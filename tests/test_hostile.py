@@ -137,7 +137,7 @@ def server(tmp_path_factory):
 
 @pytest.mark.parametrize("case", corpus())
 def test_hostile_request(server, case):
-    database = server.env["FLASK_DATABASE"]
+    database = server.database
     method, head, body = request_parts(case)
     before = stored_state(database)
     if case["expect"] is None:
@@ -182,7 +182,7 @@ def test_a_10_mb_body_is_refused_before_it_is_sent(server):
 
 
 def test_stalled_bodies_hold_up_no_one_else(server):
-    database = server.env["FLASK_DATABASE"]
+    database = server.database
     before = stored_state(database)
     head = f"PUT /users/{USER_ID} HTTP/1.1\r\nAuthorization: Bearer {API_KEY}\r\nContent-Length: 100\r\n\r\n"
     stalled = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(4)]
@@ -211,7 +211,7 @@ def test_the_server_is_healthy_after_the_corpus(server):
         status, page = server.request("GET", f"/_double/requests?limit=1000&cursor={page['next_cursor']}")
         entries += page["items"]
     assert status == 200
-    with sqlite3.connect(server.env["FLASK_DATABASE"]) as db:
+    with sqlite3.connect(server.database) as db:
         (stored,) = db.execute("SELECT count(*) FROM journal_entries").fetchone()
     assert len(entries) == min(stored, 1000) > 400  # the journal shows the last 1000 requests
     log = server.log()

@@ -129,6 +129,17 @@ def test_the_wheel_holds_one_package_and_nothing_else(dist):
     assert dashboard <= set(files)
 
 
+def test_what_a_team_checks_before_adopting_it(dist):
+    """The license pyproject.toml names, its text in the wheel; a changelog of this version."""
+    assert PROJECT["license"] == "Apache-2.0"
+    (wheel,) = dist.glob("*.whl")
+    license_text = zipfile.ZipFile(wheel).read(f"julep_users_double-{__version__}.dist-info/licenses/LICENSE").decode()
+    assert license_text == (ROOT / "LICENSE").read_text()
+    assert license_text.split()[:4] == ["Apache", "License", "Version", "2.0,"]
+    assert "END OF TERMS AND CONDITIONS" in license_text
+    assert f"\n## {__version__} " in (ROOT / "CHANGELOG.md").read_text()
+
+
 def test_installing_keeps_the_teams_own_versions(venv):
     assert run(venv, "-c", "import marshmallow; print(marshmallow.__version__)").strip() == "3.26.1"
 

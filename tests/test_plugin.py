@@ -1,5 +1,6 @@
 """The pytest plugin, as a user's test suite meets it (pytester runs each suite in a pytest of its own)."""
 
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -153,3 +154,51 @@ def test_a_double_already_running(pytester, start_server):
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
     assert server.request("GET", "/_double/users")[1] == {"items": [], "docs": []}
     pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--julep-double-url={server.base}").assert_outcomes(passed=2)
+
+
+TEAMS_OWN_SETTINGS = '''
+def test_in_process(julep_double):
+    julep_double.client.users.create(name="Ada")
+    assert len(julep_double.requests()) == 1
+    julep_double.reset()
+
+def test_the_session_server(julep_double_server):
+    julep_double_server.client.users.create(name="Grace")
+    assert len(julep_double_server.requests()) == 1
+    julep_double_server.reset()
+'''
+
+
+@pytest.mark.live
+def test_the_teams_own_flask_settings_do_not_reach_the_double(pytester, monkeypatch):
+    """FLASK_* are the settings of the team's own Flask app: its database, with a users table of its own."""
+    service = pytester.path / "service.sqlite3"
+    with sqlite3.connect(service) as db:
+        db.execute("CREATE TABLE users (id TEXT PRIMARY KEY, name TEXT)")
+        db.execute("INSERT INTO users VALUES ('1', 'the team''s own user')")
+    db.close()
+    before = service.read_bytes()
+    monkeypatch.setenv("FLASK_DATABASE", str(service))
+    monkeypatch.setenv("FLASK_JOURNAL_SIZE", "0")
+    pytester.makepyfile(TEAMS_OWN_SETTINGS)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    assert service.read_bytes() == before
+
+
+@pytest.mark.live
+def test_the_session_servers_one_worker(tmp_path, monkeypatch):
+    """Each worker holds about 40 MB: the fixture's server has one unless JULEP_DOUBLE_WORKERS asks for more."""
+    from julep_users_double.shared_server import ServeProcess, stop
+
+    def workers(server):
+        pid = server.process.pid
+        return len(Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+
+    monkeypatch.delenv("JULEP_DOUBLE_WORKERS", raising=False)
+    server = ServeProcess(tmp_path, multi_tenant=False)
+    assert workers(server) == 1
+    stop(server.process.pid)
+    monkeypatch.setenv("JULEP_DOUBLE_WORKERS", "2")
+    server = ServeProcess(tmp_path, multi_tenant=False)
+    assert workers(server) == 2
+    stop(server.process.pid)

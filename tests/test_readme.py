@@ -1,5 +1,6 @@
 """The README's recipes for using the double are the ones the test suite runs."""
 
+import json
 import os
 import re
 import subprocess
@@ -15,11 +16,19 @@ pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).parent.parent
 RECIPES = ROOT.joinpath("README.md").read_text().split("## Three ways to use it")[1].split("\n## ")[0]
-SETTINGS = ("AGENTS_API_KEY", "FLASK_DATABASE", "JULEP_BASE_URL", "JULEP_API_KEY")
+SETTINGS = ("AGENTS_API_KEY", "FLASK_DATABASE", "JULEP_DOUBLE_DATABASE", "JULEP_BASE_URL", "JULEP_API_KEY")
 
 
 def blocks(language):
     return re.findall(rf"```{language}\n(.*?)```", RECIPES, re.DOTALL)
+
+
+def test_it_names_the_versions_the_tests_run_on():
+    (line,) = re.findall(r"Versions tested: ([^;]+);", ROOT.joinpath("README.md").read_text().replace("\n", " "))
+    (julep,) = re.findall(r"^julep==(\S+)$", ROOT.joinpath("requirements-test.txt").read_text(), re.MULTILINE)
+    node_sdk = json.loads(ROOT.joinpath("tests/node/package.json").read_text())["devDependencies"]["@julep/sdk"]
+    python = "Python {}.{}".format(*sys.version_info)
+    assert (python in line, f"`julep` {julep}" in line, f"`@julep/sdk` {node_sdk}" in line) == (True, True, True), line
 
 
 def test_the_python_recipes_are_the_tested_fixtures_word_for_word():

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import API_KEY, USER_ID
+from julep_users_double.server import STEADY_S
 from servers import Server
 
 pytestmark = pytest.mark.live
@@ -53,9 +54,13 @@ def wait_for_workers(server, count):
         time.sleep(0.05)
 
 
-def worker_pids(server):
-    pid = server.process.pid
+def children(pid):
     return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def worker_pids(server):
+    """The processes that serve: each worker is a granian server (a child) of one worker process (its child)."""
+    return [worker for granian in children(server.process.pid) for worker in children(granian)]
 
 
 @pytest.mark.parametrize(("sent", "to_group"), [(signal.SIGTERM, False), (signal.SIGINT, True)])
@@ -85,7 +90,7 @@ def test_slow_and_idle_clients_hold_up_no_one(start_server, idle_count, stalled_
 
 def test_a_stalled_body_holds_no_database_connection(start_server):
     server = start_server("production")
-    database = server.env["FLASK_DATABASE"]
+    database = server.database
 
     def database_descriptors():
         return sum(
@@ -118,6 +123,22 @@ def test_a_killed_worker_is_replaced(start_server):
     assert {server.request("POST", f"/users/{uuid.uuid4()}", "{}")[0] for _ in range(20)} == {201}
 
 
+def test_a_worker_killed_again_soon_after_it_is_replaced_is_replaced_again(start_server):
+    """granian alone stops the whole server when a worker it replaced dies within 5.5 s ("crash loop")."""
+    server = start_server("production")
+    wait_for_workers(server, 2)
+    time.sleep(STEADY_S)  # a worker that lived this long is replaced at once; one that dies sooner after a back-off
+    for started in (3, 4, 5):
+        newest = int(re.findall(r"Spawning worker-1 with PID: (\d+)", server.log())[-1])
+        os.kill(newest, signal.SIGKILL)
+        wait_for_workers(server, started)
+        time.sleep(1)  # the replacement answers, and dies a second later
+    assert {server.request("POST", f"/users/{uuid.uuid4()}", "{}")[0] for _ in range(20)} == {201}
+    assert server.process.poll() is None
+    assert len(worker_pids(server)) == 2
+    assert re.findall(r"exited with status 1; replaced in (\S+ s)", server.log()) == ["0.0 s", "0.5 s", "1.0 s"]
+
+
 def test_variables_of_the_server_are_not_read_as_request_headers(start_server):
     # granian starts each request's environ from the server's own environment.
     server = start_server("production", HTTP_X_PLANTED="from the environment")
@@ -128,12 +149,12 @@ def test_variables_of_the_server_are_not_read_as_request_headers(start_server):
 
 def test_an_in_memory_database_is_refused_for_several_workers(tmp_path):
     server = Server("production", ":memory:", tmp_path / "server.log", API_KEY)
-    with pytest.raises(RuntimeError, match="FLASK_DATABASE=:memory: lives in one process"):
+    with pytest.raises(RuntimeError, match="the database :memory: lives in one process"):
         server.start()
 
 
 def test_a_bad_setting_stops_it_once_with_the_reason(tmp_path):
-    server = Server("production", tmp_path / "users.sqlite3", tmp_path / "server.log", API_KEY, FLASK_JOURNAL_SIZE="-1")
+    server = Server("production", tmp_path / "users.sqlite3", tmp_path / "server.log", API_KEY, JULEP_DOUBLE_JOURNAL_SIZE="-1")
     with pytest.raises(RuntimeError, match="exited at start-up"):
         server.start()
     log = server.log()

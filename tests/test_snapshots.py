@@ -181,7 +181,7 @@ def worker_pids(master):
 @pytest.mark.live
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="finds the server's workers through /proc (Linux)")
 def test_a_worker_that_replaces_a_crashed_one_does_not_import_the_seed_file_again(start_server, tmp_path):
-    server = start_server("production", FLASK_SEED_FILE=seed_file(tmp_path))
+    server = start_server("production", JULEP_DOUBLE_SEED_FILE=seed_file(tmp_path))
     client = Client(server)
     assert client.upsert(USER_ID, {"name": "Changed"})[0] == 201
     client.close()
