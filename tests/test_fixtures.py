@@ -17,7 +17,7 @@ import julep_users_double.app
 
 MADE = []
 make_app = julep_users_double.app.create_app
-julep_users_double.app.create_app = lambda settings: MADE.append(settings) or make_app(settings)
+julep_users_double.app.create_app = lambda settings, env_prefix: MADE.append(settings) or make_app(settings, env_prefix)
 USER_ID = "0190e6a2-7b6f-7b5e-9c1a-1234567890ab"
 
 
