@@ -6,7 +6,11 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import api, db, double, errors, openapi, pipeline, routing, text_index
+from . import db, errors
+from . import users as api
+from .controls import routes as double
+from .docs import text_index
+from .web import openapi, pipeline, routing
 
 
 def create_app(test_config=None, env_prefix="FLASK"):

@@ -46,7 +46,8 @@ def main():
 @click.option("--error-format", envvar="AGENTS_API_ERROR_FORMAT", type=click.Choice(ERROR_FORMATS), default="detail", show_default=True)
 def serve(host, port, key, database, workers, seed, multi_tenant, error_format):
     """Serve the double with the production server until SIGTERM or SIGINT."""
-    from .server import CannotStart, serve as run_server
+    from .server import CannotStart
+    from .server import serve as run_server
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     scratch = None

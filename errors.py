@@ -9,8 +9,8 @@ import sqlite3
 from flask import current_app, g
 from werkzeug.http import HTTP_STATUS_CODES
 
-from . import envelope
-from .responses import encode_compact, json_response
+from .hosted import envelope
+from .web.responses import encode_compact, json_response
 
 ERROR_FORMATS = ("detail", "hosted")
 

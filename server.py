@@ -3,9 +3,9 @@
 # Werkzeug encodes every request's host name with the idna codec. Looked up for the first time by several
 # threads at once, the codec can fail to load, and CPython then remembers it as unknown: every request after
 # is a 500. So it is loaded here, before any request.
-import encodings.idna  # noqa: F401
 import concurrent.futures
 import contextlib
+import encodings.idna  # noqa: F401
 import errno
 import functools
 import http.client
@@ -29,7 +29,7 @@ from granian.server import Server
 from . import PACKAGE_PREFIX
 from .app import create_app
 from .db import refuse_memory_for_workers
-from .pause import TURN_GIVEN_UP
+from .web.pause import TURN_GIVEN_UP
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,10 @@ import uuid
 import namer
 from flask import current_app
 
-from . import docs_db, jsonb
 from .db import get_db, write_transaction
+from .docs import db as docs_db
 from .errors import InvalidData, ProjectConstraintViolated, ProjectExists, ProjectNotFound, UserTooLarge
+from .hosted import jsonb
 
 # A user as the API answers it, in its key order; `id` is stored as user_id.
 USER_FIELDS = ("id", "metadata", "created_at", "updated_at", "name", "about", "project")

@@ -13,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from julep_users_double import text_index
+from julep_users_double.docs import text_index
 from julep_users_double.app import create_app
-from julep_users_double.auth import DEFAULT_DEVELOPER_ID
+from julep_users_double.web.auth import DEFAULT_DEVELOPER_ID
 
 KEY = "bench-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}

@@ -25,7 +25,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import textsearch_corpus  # noqa: E402  (the tests' prose)
-from julep_users_double import textsearch  # noqa: E402
+from julep_users_double.hosted import textsearch  # noqa: E402
 
 USER = "0190e6a2-7b6f-7b5e-9c1a-1234567890ab"
 SENTENCE_QUERIES = [

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import AUTH, make_app
 
-DASHBOARD = Path(__file__).parent.parent / "dashboard"
+DASHBOARD = Path(__file__).parent.parent / "controls" / "dashboard"
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self';"
     " base-uri 'none'; form-action 'none'; frame-ancestors 'none'",

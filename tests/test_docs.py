@@ -9,7 +9,12 @@ import threading
 import pytest
 
 from conftest import AUTH, DEFAULT_DEVELOPER_ID, USER_ID, make_app
-from julep_users_double import doc_search, docs_db, text_index, textsearch, users_db, vectors
+from julep_users_double.docs import search as doc_search
+from julep_users_double.docs import db as docs_db
+from julep_users_double.docs import text_index
+from julep_users_double.hosted import textsearch
+from julep_users_double import users_db
+from julep_users_double.hosted import pgvector as vectors
 
 NOW = "2026-01-01T00:00:00Z"
 OTHER_USER = "0190e6a2-7b6f-7b5e-9c1a-0000000000ff"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from conftest import AUTH, USER_ID, make_app
-from julep_users_double.docs_schemas import SEARCH_BODY
+from julep_users_double.docs.schemas import SEARCH_BODY
 from reference import HybridDocSearchRequest, ReferenceClient, TextOnlyDocSearchRequest, VectorDocSearchRequest, reference_app
 
 DOC_ID = "0190e6a2-7b6f-7b5e-9c1a-0000000000d0"

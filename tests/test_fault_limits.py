@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from julep_users_double.double_schemas import GLOB_MAX_LENGTH
+from julep_users_double.controls.schemas import GLOB_MAX_LENGTH
 from conftest import AUTH
 
 

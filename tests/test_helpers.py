@@ -5,8 +5,8 @@ import threading
 import httpx
 import pytest
 
-from julep_users_double import testing
-from julep_users_double.testing import ControlRefused
+from julep_users_double.testing import julep_double as testing
+from julep_users_double.testing.julep_double import ControlRefused
 
 USER_ID = "0190e6a2-7b6f-7b5e-9c1a-1234567890ab"
 DOC_ID = "0190e6a2-7b6f-7b5e-9c1a-0000000000d0"

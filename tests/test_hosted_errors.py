@@ -20,7 +20,7 @@ import hosted_v1
 from conftest import API_KEY, AUTH, USER_ID, make_app
 from julep_users_double import errors
 from julep_users_double.app import create_app
-from julep_users_double.envelope import suggestions
+from julep_users_double.hosted.envelope import suggestions
 
 U = "0190e0b4-0000-7000-8000-000000000001"
 JSON = {**AUTH, "Content-Type": "application/json"}

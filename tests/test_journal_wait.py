@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from julep_users_double import double_db
+from julep_users_double.controls import db as double_db
 from julep_users_double.app import create_app
 from conftest import API_KEY, AUTH, USER_ID, make_app
 from servers import Client

@@ -188,7 +188,7 @@ def test_the_teams_own_flask_settings_do_not_reach_the_double(pytester, monkeypa
 @pytest.mark.live
 def test_the_session_servers_one_worker(tmp_path, monkeypatch):
     """Each worker holds about 40 MB: the fixture's server has one unless JULEP_DOUBLE_WORKERS asks for more."""
-    from julep_users_double.shared_server import ServeProcess, stop
+    from julep_users_double.testing.session_server import ServeProcess, stop
 
     def workers(server):
         pid = server.process.pid

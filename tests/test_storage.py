@@ -5,7 +5,8 @@ import sqlite3
 
 import pytest
 
-from julep_users_double import db, double_db
+from julep_users_double import db
+from julep_users_double.controls import db as double_db
 from julep_users_double.errors import DatabaseBusy
 from conftest import AUTH, USER_ID, created, upsert
 

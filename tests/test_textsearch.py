@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from julep_users_double.textsearch import (
+from julep_users_double.hosted.textsearch import (
     MAX_SEARCH_COST, TOKEN_TYPES, QueryError, TooCostly, TSVector, UnknownConfig, concat, doc_vector, postings, search,
     to_tsvector, ts_parse, websearch_to_tsquery)
 

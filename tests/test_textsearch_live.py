@@ -10,10 +10,10 @@ import pytest
 
 import pg15
 import textsearch_corpus as corpus
-from julep_users_double import textsearch
+from julep_users_double.hosted import textsearch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tools"))
-import gen_tsearch_ctype  # noqa: E402  (the tool that made tsearch_data/ctype.txt, and reads the server alike)
+import gen_tsearch_ctype  # noqa: E402  (the tool that made hosted/tsearch_data/ctype.txt, and reads the server alike)
 
 pytestmark = pytest.mark.live
 

@@ -1,4 +1,4 @@
-from julep_users_double.responses import format_timestamp
+from julep_users_double.web.responses import format_timestamp
 
 
 def test_microseconds_are_written_only_when_there_are_any():

@@ -15,7 +15,7 @@ UNKNOWN_ID = "11111111-2222-3333-4444-555555555555"
 def ticking_clock(monkeypatch):
     """Each write one second after the previous one, so that orderings are plain to read."""
     ticks = itertools.count(1_790_000_000_000_000, 1_000_000)
-    monkeypatch.setattr("julep_users_double.api.now_micros", lambda: next(ticks))
+    monkeypatch.setattr("julep_users_double.users.now_micros", lambda: next(ticks))
 
 
 def stored(client, user_id):
@@ -219,7 +219,7 @@ def test_list_sorting_and_paging(client, three_users, query, expected):
 
 
 def test_equal_sort_keys_are_ordered_by_id(client, monkeypatch):
-    monkeypatch.setattr("julep_users_double.api.now_micros", lambda: 1_790_000_000_000_000)
+    monkeypatch.setattr("julep_users_double.users.now_micros", lambda: 1_790_000_000_000_000)
     ids = [f"0190e6a2-7b6f-7b5e-9c1a-00000000000{digit}" for digit in "3142"]
     for user_id in ids:
         created(client, user_id)

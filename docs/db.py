@@ -1,8 +1,8 @@
 """The docs table: every statement that reads or writes a user's docs, one row per chunk (schema.sql)."""
 
-from .db import get_db
-from .errors import DocOwnerNotFound, DuplicateDoc
-from .responses import encode_compact
+from ..db import get_db
+from ..errors import DocOwnerNotFound, DuplicateDoc
+from ..web.responses import encode_compact
 
 CHUNK_FIELDS = (
     "chunk_id, developer_id, user_id, doc_id, idx, title, content, metadata, created_at, embedding, embedding_json"

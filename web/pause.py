@@ -4,7 +4,7 @@ import time
 
 from flask import request
 
-from . import db
+from .. import db
 
 # The production server (server.py) runs a few requests of a worker at a time; it puts here what gives that turn
 # up while one waits, and takes it back after.

@@ -15,8 +15,8 @@ import time
 import uuid
 from pathlib import Path
 
-from . import PACKAGE_PREFIX
-from .cli import LISTENING
+from .. import PACKAGE_PREFIX
+from ..cli import LISTENING
 
 START_TIMEOUT = 30
 # Workers of the fixture's server, unless JULEP_DOUBLE_WORKERS asks for more: a test suite's requests come one at a

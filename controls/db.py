@@ -4,8 +4,8 @@ All of it lives in the database, so every worker process of a server shares it.
 What must change atomically is one statement, or one transaction that takes the write lock first.
 """
 
-from .db import get_db, write_transaction
-from .responses import encode_compact
+from ..db import get_db, write_transaction
+from ..web.responses import encode_compact
 
 # The clock a developer (?1; NULL: none) sees: their own, else everyone's.
 SEEN_CLOCK = "coalesce((SELECT frozen_now FROM developer_clocks WHERE developer_id = ?1), frozen_now)"

@@ -4,9 +4,9 @@ import json
 
 from flask import Blueprint, request
 
-from . import text_index, users_db
-from .docs import bp as docs_bp
-from .clock import new_uuid7, now_micros
+from . import users_db
+from .docs import text_index
+from .docs.routes import bp as docs_bp
 from .errors import (
     InvalidData,
     LimitOutOfRange,
@@ -19,9 +19,10 @@ from .errors import (
     ProjectNotFound,
     UserNotFoundDuringGet,
 )
-from .pipeline import operation
-from .responses import format_timestamp
 from .schemas import LIST_PROJECTS_QUERY, LIST_USERS_QUERY, PROJECT_BODY, USER_BODY
+from .web.clock import new_uuid7, now_micros
+from .web.pipeline import operation
+from .web.responses import format_timestamp
 
 bp = Blueprint("api", __name__)
 bp.register_blueprint(docs_bp)

@@ -7,12 +7,10 @@ import uuid
 from marshmallow import ValidationError, fields
 from werkzeug.http import HTTP_STATUS_CODES, is_hop_by_hop_header
 
-from . import vectors
-from .auth import DEFAULT_DEVELOPER_ID
-from .docs_schemas import Content
-from .errors import RequestValidationError
-from .responses import EARLIEST, LATEST, format_timestamp
-from .schemas import (
+from ..docs.schemas import Content
+from ..errors import RequestValidationError
+from ..hosted import pgvector as vectors
+from ..schemas import (
     NAME_PATTERN,
     PROJECT_PATTERN,
     CreateProjectRequest,
@@ -31,6 +29,8 @@ from .schemas import (
     raise_if,
     within_bounds,
 )
+from ..web.auth import DEFAULT_DEVELOPER_ID
+from ..web.responses import EARLIEST, LATEST, format_timestamp
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # The longest glob a fault or a journal filter may give. SQLite refuses patterns over SQLITE_MAX_LIKE_PATTERN_LENGTH

@@ -14,9 +14,10 @@ import time
 
 from flask import current_app
 
-from . import db, double_db
-from .errors import ApiError, TooManyWaiting
-from .pause import pause
+from .. import db
+from ..errors import ApiError, TooManyWaiting
+from ..web.pause import pause
+from . import db as double_db
 
 # How often the watcher looks for entries other processes journaled, while a read waits: such an entry wakes a
 # read about this late. A look that finds none is one small query; the two workers' watchers took 0.03-0.035 CPU

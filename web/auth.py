@@ -5,7 +5,7 @@ import uuid
 
 from flask import current_app, request
 
-from .errors import InvalidApiKey, InvalidDeveloperId
+from ..errors import InvalidApiKey, InvalidDeveloperId
 
 # Every user belongs to this developer in single-tenant mode, as on the hosted service.
 DEFAULT_DEVELOPER_ID = "00000000-0000-0000-0000-000000000000"

@@ -47,7 +47,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def julep_double_apps():
     """The session's in-process apps, one per settings."""
-    from .testing import InProcessDoubles
+    from .julep_double import InProcessDoubles
 
     return InProcessDoubles(API_KEY)
 
@@ -62,7 +62,7 @@ def julep_double(request, julep_double_apps):
 
 def marker_settings(node):
     """The app settings a julep_double marker gives; an error naming the settings for a key that is none."""
-    from .app import settings
+    from ..app import settings
 
     marker = node.get_closest_marker("julep_double")
     given = marker.kwargs if marker else {}
@@ -103,7 +103,7 @@ def fault_summary(fault):
 @pytest.fixture(scope="session")
 def julep_double_session(request):
     """Where the session's double runs (started here, shared between xdist workers, or given): (url, api_key, developer)."""
-    from . import shared_server
+    from . import session_server as shared_server
 
     config = request.config
     url = config.getoption("--julep-double-url") or config.getini("julep_double_url")
@@ -120,7 +120,7 @@ def julep_double_server(julep_double_session):
     the controls."""
     import httpx
 
-    from .testing import TIMEOUT, JulepDouble
+    from .julep_double import TIMEOUT, JulepDouble
 
     url, api_key, developer = julep_double_session
     with httpx.Client(base_url=url, timeout=TIMEOUT) as http:
@@ -138,6 +138,6 @@ def pytest_configure_node(node):
 def pytest_sessionfinish(session):
     run = getattr(session.config, "julep_double_run", None)
     if run is not None:
-        from . import shared_server
+        from . import session_server as shared_server
 
         shared_server.stop_shared(run)

@@ -24,10 +24,11 @@ import flask
 from flask import g
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, MethodNotAllowed
 
-from . import auth, recorder
-from .errors import BodyTooLarge
+from ..controls import recorder
+from ..errors import BodyTooLarge
+from ..schemas import HYPHENATED_UUID, PATH_IDS, body_value, raise_if
+from . import auth
 from .responses import json_response
-from .schemas import HYPHENATED_UUID, PATH_IDS, body_value, raise_if
 
 API_BLUEPRINTS = ("api", "api_under_api")
 

@@ -9,7 +9,7 @@ import operator
 import re
 from decimal import Decimal
 
-from .responses import encode_compact
+from ..web.responses import encode_compact
 
 
 class NotStorable(ValueError):

@@ -6,10 +6,11 @@ import time
 
 from flask import current_app
 
-from . import db, double_db
-from .errors import ApiError
-from .pause import pause
-from .responses import encode_compact, json_response
+from .. import db
+from ..errors import ApiError
+from ..web.pause import pause
+from ..web.responses import encode_compact, json_response
+from . import db as double_db
 
 REDACTED = "[REDACTED]"
 # What the journal keeps of a body or a response: their first 64 KiB, beside their whole size.

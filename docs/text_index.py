@@ -14,16 +14,17 @@ import threading
 
 from flask import current_app
 
-from . import docs_db, jsonb
-from .db import get_db
-from .errors import NoTextSearchConfig, SearchTooCostly, UnsearchableText
+from ..db import get_db
+from ..errors import NoTextSearchConfig, SearchTooCostly, UnsearchableText
+from ..hosted import jsonb
+from . import db as docs_db
 
 DOCS_CONFIG = "english_unaccent"  # textsearch.DOCS_CONFIG, which tests/test_docs.py checks
 
 
 def textsearch():
     """textsearch.py, imported at first use: reading its tables costs 40 ms that start-up need not spend."""
-    from . import textsearch
+    from ..hosted import textsearch
 
     return textsearch
 

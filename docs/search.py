@@ -7,8 +7,11 @@ import json
 import math
 from array import array
 
-from . import docs_db, jsonb, text_index, vectors
-from .errors import EmptyEmbedding, EmptyQuery, InvalidData, InvalidLanguageCode, NoCosineDistance
+from ..errors import EmptyEmbedding, EmptyQuery, InvalidData, InvalidLanguageCode, NoCosineDistance
+from ..hosted import jsonb
+from ..hosted import pgvector as vectors
+from . import db as docs_db
+from . import text_index
 
 
 def search_config(lang):

@@ -7,7 +7,7 @@ import uuid
 import uuid6
 from flask import g
 
-from . import double_db
+from ..controls import db as double_db
 
 
 def frozen_now():

@@ -9,17 +9,14 @@ import time
 
 from flask import Blueprint, current_app, request
 
-from . import doc_search, docs_db, jsonb, text_index, vectors
-from .clock import moments, new_uuid7, now_micros
-from .db import read_transaction
-from .docs_schemas import BULK_DELETE_BODY, CREATE_DOC_BODY, GET_DOC_QUERY, LIST_DOCS_QUERY, SEARCH_BODY
-from .errors import (
+from ..db import read_transaction
+from ..errors import (
     DocNotFound,
-    DocOwnerNotFound,
-    DuplicateDoc,
     DocOffsetNegative,
-    DocTooLarge,
+    DocOwnerNotFound,
     DocsUnsortable,
+    DocTooLarge,
+    DuplicateDoc,
     InvalidData,
     InvalidLanguageCode,
     LimitOutOfRange,
@@ -27,8 +24,15 @@ from .errors import (
     NoDocFoundDuringGet,
     PartlyEmbeddedDoc,
 )
-from .pipeline import operation
-from .responses import encode_compact, format_timestamp
+from ..hosted import jsonb
+from ..hosted import pgvector as vectors
+from ..web.clock import moments, new_uuid7, now_micros
+from ..web.pipeline import operation
+from ..web.responses import encode_compact, format_timestamp
+from . import db as docs_db
+from . import search as doc_search
+from . import text_index
+from .schemas import BULK_DELETE_BODY, CREATE_DOC_BODY, GET_DOC_QUERY, LIST_DOCS_QUERY, SEARCH_BODY
 
 bp = Blueprint("docs", __name__)
 

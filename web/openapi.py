@@ -5,11 +5,12 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, jsonify
-from marshmallow import Schema
 from flask_swagger_ui import get_swaggerui_blueprint
+from marshmallow import Schema
 
-from . import docs_schemas, schemas
-from .errors import (
+from .. import schemas
+from ..docs import schemas as docs_schemas
+from ..errors import (
     BodyTooLarge,
     HTTPError,
     InvalidApiKey,

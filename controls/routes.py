@@ -10,21 +10,12 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, current_app, g, render_template, request, send_from_directory
 
-from . import __version__, auth, docs, docs_db, double_db, journal_waits, jsonb, text_index, users_db, vectors
-from .api import project_json, user_json
-from .clock import now_micros
-from .db import read_transaction, write_transaction
-from .double_schemas import (
-    clock_past_the_end,
-    load_clock_change,
-    load_embeddings,
-    load_fault,
-    load_journal_query,
-    load_reset_query,
-    load_users,
-    value_error,
-)
-from .errors import (
+from .. import __version__, users_db
+from ..db import read_transaction, write_transaction
+from ..docs import db as docs_db
+from ..docs import routes as docs
+from ..docs import text_index
+from ..errors import (
     ApiError,
     ClockNotFrozen,
     InvalidDeveloperId,
@@ -34,8 +25,25 @@ from .errors import (
     Unhealthy,
     database_error,
 )
-from .responses import LATEST, encode_compact, format_timestamp, json_response, no_content
-from .schemas import LIST_JSON_DEPTH, MAX_JSON_DEPTH, body_value, json_value
+from ..hosted import jsonb
+from ..hosted import pgvector as vectors
+from ..schemas import LIST_JSON_DEPTH, MAX_JSON_DEPTH, body_value, json_value
+from ..users import project_json, user_json
+from ..web import auth
+from ..web.clock import now_micros
+from ..web.responses import LATEST, encode_compact, format_timestamp, json_response, no_content
+from . import db as double_db
+from . import journal_waits
+from .schemas import (
+    clock_past_the_end,
+    load_clock_change,
+    load_embeddings,
+    load_fault,
+    load_journal_query,
+    load_reset_query,
+    load_users,
+    value_error,
+)
 
 DASHBOARD = Path(__file__).with_name("dashboard")
 bp = Blueprint("double", __name__, url_prefix="/_double", template_folder=DASHBOARD)

@@ -16,8 +16,8 @@ import threading
 
 import httpx
 
-from . import PACKAGE_PREFIX
-from .app import renewable_app
+from .. import PACKAGE_PREFIX
+from ..app import renewable_app
 
 IN_PROCESS_URL = "http://julep-double.test"
 # The clients' timeout, in-process as over a socket: the longest delay fault (60 s) outlasts it.

@@ -8,7 +8,7 @@ import re
 
 from marshmallow import ValidationError, fields
 
-from .schemas import (
+from ..schemas import (
     MISSING,
     WHITE_SPACE,
     JSONObject,

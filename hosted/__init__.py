@@ -1,0 +1,1 @@
+"""The hosted stack's behaviour in pure Python (no Flask, no SQLite): jsonb, pgvector, text search."""

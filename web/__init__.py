@@ -1,0 +1,1 @@
+"""What happens to every request: the pipeline, routing, auth, responses, the clock, the OpenAPI document."""
