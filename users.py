@@ -27,6 +27,8 @@ from .web.responses import deleted_json, format_timestamp
 
 bp = Blueprint("api", __name__)
 bp.register_blueprint(docs_bp)
+# The same routes again under /api, where the SDKs' default base URL points: the name of that registration.
+UNDER_API = f"{bp.name}_under_api"
 
 encode_string = json.JSONEncoder(ensure_ascii=False).encode
 

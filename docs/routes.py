@@ -1,5 +1,5 @@
 """A user's docs: the five routes under /users/{user_id}/, each declared once (pipeline.operation), and a doc on the
-wire. The docs blueprint lives within the API's (api.py), so /api/users/… serves them too."""
+wire. The docs blueprint lives within the API's (users.py), so /api/users/… serves them too."""
 
 import hashlib
 import itertools
