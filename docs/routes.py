@@ -179,7 +179,8 @@ def list_filter():
     `metadata->>key = value`, a (key, text) pair each, NUL removed from both (sanitize_string).
 
     A number meets a text parameter, which asyncpg refuses (DataError). NaN and infinities turn into JSON null
-    first (model_dump(mode="json")): they match nothing.
+    first (model_dump(mode="json")): they match nothing. No lone surrogate reaches sanitize_string here: Werkzeug
+    leaves the bytes of a query that are no UTF-8 percent-encoded.
     """
     pairs = []
     for key, value in query_filter.extract_filters(request.args).items():
