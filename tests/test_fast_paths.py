@@ -97,7 +97,7 @@ def test_farther_by_sketch_is_farther_by_the_whole_product(seed, dimension, nois
     blob = array("f", (value + rng.gauss(0, noise) for value in query)).tobytes()
     query_norm, embedding_norm = vectors.norm(query), vectors.sketch(blob)[0]
     if not query_norm or not embedding_norm:
-        return  # the search asks for no sketch then (docs/search.py by_sketch), nor can a cosine be had
+        return  # no sketch is asked for a zero query (search.nearer_others), and no zero embedding is stored
     distance = vectors.distance_of(vectors.dot(query, array("f", blob)), query_norm, embedding_norm)
     similarity = max(-1.0, min(1.0, 1.0 - distance + margin))
     if vectors.farther_than(query, vectors.norm(query[vectors.HEAD :]), query_norm, blob, similarity):
