@@ -31,7 +31,7 @@ def create_app(test_config=None, env_prefix="FLASK"):
     app.before_request(pipeline.before_request)
     app.after_request(pipeline.after_request)
     app.register_blueprint(api.bp)
-    app.register_blueprint(api.bp, url_prefix="/api", name="api_under_api")
+    app.register_blueprint(api.bp, url_prefix="/api", name=api.UNDER_API)
     app.register_blueprint(openapi.bp)
     openapi.register_swagger_ui(app)
     double.init_app(app)

@@ -19,13 +19,16 @@ from .errors import (
     ProjectNotFound,
     UserNotFoundDuringGet,
 )
+from .hosted import query_filter
 from .schemas import LIST_PROJECTS_QUERY, LIST_USERS_QUERY, PROJECT_BODY, USER_BODY
 from .web.clock import new_uuid7, now_micros
 from .web.pipeline import operation
-from .web.responses import format_timestamp
+from .web.responses import deleted_json, format_timestamp
 
 bp = Blueprint("api", __name__)
 bp.register_blueprint(docs_bp)
+# The same routes again under /api, where the SDKs' default base URL points: the name of that registration.
+UNDER_API = f"{bp.name}_under_api"
 
 encode_string = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -87,7 +90,7 @@ def delete_user(call):
     if not users_db.delete_user(call.developer_id, call.user_id):
         return None
     text_index.let_go()
-    return f'{{"id":"{call.user_id}","deleted_at":"{format_timestamp(now_micros())}","jobs":[]}}'
+    return deleted_json(call.user_id, now_micros())
 
 
 @operation(
@@ -135,22 +138,12 @@ def list_projects(call):
 
 
 def metadata_filter():
-    """The `metadata_filter.<key>=<value>` parameters, each value read by filter_value (the last of a repeated key)."""
-    return {
-        name.removeprefix("metadata_filter."): filter_value(values[-1])
-        for name, values in request.args.lists()
-        if name.startswith("metadata_filter.")
-    }
+    """The `metadata_filter.<key>=<value>` parameters, each value read by filter_value."""
+    return query_filter.extract_filters(request.args, filter_value)
 
 
 def filter_value(text):
-    """A metadata_filter value: an int, else a float, else the text itself."""
-    try:
-        number = int(text)
-    except ValueError:
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    # SQLite integers are 64-bit; JSON numbers past that are stored as reals anyway, infinite past a double.
-    return number if -(2**63) <= number < 2**63 else float(text)
+    """convert_value, but an int past SQLite's 64-bit integers is read as a float: JSON numbers past that are stored
+    as reals anyway, infinite past a double."""
+    value = query_filter.convert_value(text)
+    return float(text) if type(value) is int and not -(2**63) <= value < 2**63 else value

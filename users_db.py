@@ -81,7 +81,7 @@ def stored_user(operation, developer_id, user_id, user, updated_at, created_at=N
     a patch could grow it without end.
     """
     try:
-        texts = {field: jsonb.text_value(user[field].replace("\x00", "")) for field in ("name", "about", "project")}
+        texts = {field: jsonb.sanitize_string(user[field]) for field in ("name", "about", "project")}
         metadata = jsonb.stored_text(user["metadata"])
     except jsonb.NotStorable:
         raise InvalidData("user", operation) from None
@@ -177,11 +177,7 @@ def list_users(developer_id, limit, offset, sort_by, direction, metadata_filter)
 
     Ties on the sort key are broken by id, so pages never overlap or skip.
     """
-    conditions = ["developer_id = ?"]
-    parameters = [developer_id]
-    for key, value in metadata_filter.items():
-        conditions.append(METADATA_MATCHES["text" if isinstance(value, str) else "number"])
-        parameters += [key, value]
+    conditions, parameters = of_developer_matching(developer_id, metadata_filter)
     # sort_by and direction were validated against fixed choices, so they are safe to place in the SQL.
     query = (
         f"SELECT {SELECTED} FROM users WHERE {all_of(conditions)} "
@@ -189,6 +185,17 @@ def list_users(developer_id, limit, offset, sort_by, direction, metadata_filter)
     )
     # An offset past SQLite's 64-bit integers is past the end all the same.
     return get_db().execute(query, (*parameters, limit, min(offset, 2**63 - 1))).fetchall()
+
+
+def of_developer_matching(developer_id, metadata_filter):
+    """The conditions (METADATA_MATCHES) and their parameters of a developer's rows whose metadata matches
+    `metadata_filter`, each key paired with an int, float or str."""
+    conditions = ["developer_id = ?"]
+    parameters = [developer_id]
+    for key, value in metadata_filter.items():
+        conditions.append(METADATA_MATCHES["text" if isinstance(value, str) else "number"])
+        parameters += [key, value]
+    return conditions, parameters
 
 
 def all_of(conditions):
@@ -226,7 +233,7 @@ def stored_project(operation, developer_id, project_id, project, created_at, upd
     strings (sanitize_string), metadata as jsonb gives it back, a canonical name made by the hosted generator
     (unique-namer's, as queries/utils.py generate_canonical_name calls it) when none is given."""
     try:
-        name = jsonb.text_value(project["name"].replace("\x00", ""))
+        name = jsonb.sanitize_string(project["name"])
         metadata = jsonb.stored_text(project["metadata"] or {})
     except jsonb.NotStorable:
         raise InvalidData("project", operation) from None
@@ -270,11 +277,7 @@ def list_projects(developer_id, limit, offset, sort_by, direction, metadata_filt
     """One page of a developer's projects, `default` among them; ties on the sort key broken by id."""
     db = get_db()
     add_default_project(db, developer_id, now)
-    conditions = ["developer_id = ?"]
-    parameters = [developer_id]
-    for key, value in metadata_filter.items():
-        conditions.append(METADATA_MATCHES["text" if isinstance(value, str) else "number"])
-        parameters += [key, value]
+    conditions, parameters = of_developer_matching(developer_id, metadata_filter)
     # sort_by and direction were validated against fixed choices, so they are safe to place in the SQL.
     return db.execute(
         f"SELECT {PROJECT_SELECTED} FROM projects WHERE {all_of(conditions)} "

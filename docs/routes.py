@@ -1,5 +1,5 @@
 """A user's docs: the five routes under /users/{user_id}/, each declared once (pipeline.operation), and a doc on the
-wire. The docs blueprint lives within the API's (api.py), so /api/users/… serves them too."""
+wire. The docs blueprint lives within the API's (users.py), so /api/users/… serves them too."""
 
 import hashlib
 import itertools
@@ -24,11 +24,11 @@ from ..errors import (
     NoDocFoundDuringGet,
     PartlyEmbeddedDoc,
 )
-from ..hosted import jsonb
+from ..hosted import jsonb, query_filter
 from ..hosted import pgvector as vectors
 from ..web.clock import moments, new_uuid7, now_micros
 from ..web.pipeline import operation
-from ..web.responses import encode_compact, format_timestamp
+from ..web.responses import deleted_json, encode_compact, format_timestamp
 from . import db as docs_db
 from . import search as doc_search
 from . import text_index
@@ -67,8 +67,8 @@ def stored_fields(title, contents, metadata):
     """(title, contents, metadata text) as the hosted docs table stores them: NUL removed from every string but the
     metadata's keys (sanitize_string), metadata as jsonb gives it back; jsonb.NotStorable where PostgreSQL refuses."""
     return (
-        jsonb.text_value(title.replace("\x00", "")),
-        [jsonb.text_value(content.replace("\x00", "")) for content in contents],
+        jsonb.sanitize_string(title),
+        [jsonb.sanitize_string(content) for content in contents],
         jsonb.stored_text(metadata or {}),
     )
 
@@ -119,10 +119,6 @@ def stored_bytes(value):
     if value is None:
         return 0
     return len(value) if type(value) is bytes else len(value.encode())
-
-
-def deleted_json(doc_id, deleted_at):
-    return f'{{"id":"{doc_id}","deleted_at":"{format_timestamp(deleted_at)}","jobs":[]}}'
 
 
 @operation(
@@ -179,31 +175,21 @@ def list_user_docs(call):
 
 
 def list_filter():
-    """The `metadata_filter.<key>=<value>` parameters as the hosted list compares them: `metadata->>key = value`.
+    """The `metadata_filter.<key>=<value>` parameters (query_filter) as the hosted list compares them:
+    `metadata->>key = value`, a (key, text) pair each, NUL removed from both (sanitize_string).
 
-    dependencies/query_filter.py reads a value as an int, else a float, else the text; a number then meets a text
-    parameter, which asyncpg refuses (DataError). NaN and infinities turn into JSON null first: they match nothing.
+    A number meets a text parameter, which asyncpg refuses (DataError). NaN and infinities turn into JSON null
+    first (model_dump(mode="json")): they match nothing. No lone surrogate reaches sanitize_string here: Werkzeug
+    leaves the bytes of a query that are no UTF-8 percent-encoded.
     """
     pairs = []
-    for name, values in request.args.lists():
-        if name.startswith("metadata_filter."):
-            value = query_value(values[-1])
-            if isinstance(value, float) and not math.isfinite(value):
-                value = None
-            elif not isinstance(value, str):
-                raise InvalidData("doc", "list")
-            pairs.append((name.removeprefix("metadata_filter.").replace("\x00", ""), value and value.replace("\x00", "")))
+    for key, value in query_filter.extract_filters(request.args).items():
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None
+        elif not isinstance(value, str):
+            raise InvalidData("doc", "list")
+        pairs.append((jsonb.sanitize_string(key), value and jsonb.sanitize_string(value)))
     return pairs
-
-
-def query_value(text):
-    """convert_value: int(text), else float(text), else the text."""
-    for convert in (int, float):
-        try:
-            return convert(text)
-        except ValueError:
-            continue
-    return text
 
 
 def text_filter_matches(metadata, pairs):
@@ -258,7 +244,7 @@ def delete_filter(metadata_filter):
         raise InvalidData("doc", "delete")
     try:
         return [
-            (jsonb.text_value(key.replace("\x00", "")), value and jsonb.text_value(value.replace("\x00", "")))
+            (jsonb.sanitize_string(key), value and jsonb.sanitize_string(value))
             for key, value in metadata_filter.items()
         ]
     except jsonb.NotStorable:

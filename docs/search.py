@@ -56,7 +56,7 @@ def search(developer_id, user_id, request):
     try:
         query_vector = None if model == "TextOnlyDocSearchRequest" else vectors.float4_values(request["vector"])
         metadata_filter = jsonb.stored(request["metadata_filter"])
-        text = None if config is None else jsonb.text_value(request["text"].replace("\x00", ""))
+        text = None if config is None else jsonb.sanitize_string(request["text"])
     except (vectors.NotAVector, jsonb.NotStorable):
         raise InvalidData("doc", "search") from None
     limit = request["limit"]

@@ -78,7 +78,10 @@ def jsonb_key_order(key):
     return len(key.encode()), key.encode()
 
 
-def text_value(text):
+def sanitize_string(text):
+    """A string as the hosted queries store it: NUL removed (queries/utils.py sanitize_string); NotStorable for a
+    lone surrogate, which PostgreSQL refuses."""
+    text = text.replace("\x00", "")
     try:
         text.encode()
     except UnicodeEncodeError:

@@ -6,12 +6,13 @@ import re
 import pytest
 
 from julep_users_double.app import create_app
+from julep_users_double.controls import routes as controls
 from conftest import API_KEY, USER_ID, make_app, upsert
 
 # Documentation, and Flask's static files (there are none): public, as on the hosted service; the health check; and
 # the dashboard's page and files (its data comes from the controls, with the key).
 PUBLIC_ENDPOINTS = {"static", "openapi.openapi_json", "swagger_ui.show"} | {
-    f"{blueprint}.{view}" for blueprint in ("double", "double_under_api") for view in ("health", "dashboard", "dashboard_file")
+    f"{blueprint}.{view}" for blueprint in (controls.bp.name, controls.UNDER_API) for view in ("health", "dashboard", "dashboard_file")
 }
 
 

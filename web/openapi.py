@@ -8,7 +8,8 @@ from flask import Blueprint, current_app, jsonify
 from flask_swagger_ui import get_swaggerui_blueprint
 from marshmallow import Schema
 
-from .. import schemas
+from .. import schemas, users
+from ..docs import routes as docs_routes
 from ..docs import schemas as docs_schemas
 from ..errors import (
     BodyTooLarge,
@@ -121,11 +122,11 @@ def build_document(app):
     )
     paths = {}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] != "api":
+        if rule.endpoint.split(".")[0] != users.bp.name:
             continue
         path = re.sub(r"<(\w+)>", r"{\1}", rule.rule)
         view = app.view_functions[rule.endpoint]
-        tag = "docs" if rule.endpoint.startswith("api.docs.") else path.split("/")[1]
+        tag = "docs" if rule.endpoint.startswith(f"{users.bp.name}.{docs_routes.bp.name}.") else path.split("/")[1]
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             paths.setdefault(path, {})[method.lower()] = operation_object(view, path, method.lower(), tag, error_format)
     for path, operations in sorted(paths.items()):

@@ -30,8 +30,6 @@ from ..schemas import HYPHENATED_UUID, PATH_IDS, body_value, raise_if
 from . import auth
 from .responses import json_response
 
-API_BLUEPRINTS = ("api", "api_under_api")
-
 
 @dataclasses.dataclass(slots=True)
 class ApiCall:
@@ -55,7 +53,8 @@ class ApiCall:
 
 def is_api_request(request):
     if request.blueprint is not None:
-        return request.blueprints[-1] in API_BLUEPRINTS  # the docs routes are a blueprint within the API's
+        # The API's routes, at / and under /api: the views declared by `operation`.
+        return hasattr(flask.current_app.view_functions[request.endpoint], "operation")
     return request.url_rule is None and not recorder.api_path(request.path).startswith("/_double")
 
 

@@ -44,6 +44,11 @@ def format_timestamp(micros):
     return f"{text}.{fraction:06d}Z" if fraction else f"{text}Z"
 
 
+def deleted_json(resource_id, deleted_at):
+    """The ResourceDeletedResponse of a user or a doc deleted at `deleted_at` (microseconds): no jobs, ever."""
+    return f'{{"id":"{resource_id}","deleted_at":"{format_timestamp(deleted_at)}","jobs":[]}}'
+
+
 @functools.lru_cache(maxsize=64)
 def format_second(seconds):
     # Every answer formats two timestamps, nearly always of the current second.
