@@ -33,7 +33,7 @@ from .web.pause import TURN_GIVEN_UP
 
 log = logging.getLogger(__name__)
 
-# The figures behind each setting are in the README's Performance section.
+# The figures behind each setting are in guide/performance.md.
 # Requests a worker runs at once; the others wait their turn. Against 2, in 7 A/B rounds of the benchmark's load,
 # 4 made more req/s in 6 (median +8%) at the same median p99 (16.8 against 16.5 ms); 8, in 3 rounds, about as many as 4.
 RUNNING = 4
@@ -246,7 +246,7 @@ def worker_app(load_app, _target):
     """What each granian worker process serves (a function of the module: Python 3.14 starts workers by spawn, which pickles it).
 
     Workers are not pinned to cores: pinned, the upsert gained a quarter in req/s, but a worker could not move
-    off a core that another process kept busy, and its p99 was two to three times as long (README, Performance).
+    off a core that another process kept busy, and its p99 was two to three times as long (guide/performance.md).
     """
     die_with_parent()
     return one_at_a_time(load_app())

@@ -82,7 +82,7 @@ class JulepDouble:
         self.control("POST", "/reset")
 
     def add_fault(self, method=None, path="*", status=None, body=None, headers=None, delay_ms=0, times=1):
-        """Make the next `times` matching API requests wait `delay_ms`, then answer `status` (see the README); in
+        """Make the next `times` matching API requests wait `delay_ms`, then answer `status` (see guide/controls.md); in
         multi-tenant mode the developer's requests only. The fault as armed; ControlRefused if the double refuses it."""
         fault = {"method": method, "path": path, "status": status, "delay_ms": delay_ms, "times": times}
         if body is not None:

@@ -9,7 +9,7 @@ import pytest
 from conftest import AUTH, USER_ID, make_app, upsert
 
 KIB = 1024
-# The README's example of an entry, for its fields.
+# The guide's example of an entry (guide/controls.md), for its fields.
 ENTRY_FIELDS = [
     "method", "path", "query", "headers", "body", "body_size", "body_truncated", "status", "response", "response_size",
     "response_truncated", "started_at", "duration_ms", "developer_id",
