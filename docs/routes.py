@@ -270,9 +270,7 @@ def delete_filter(metadata_filter):
 )
 def search_user_docs(call):
     started = time.perf_counter()
-    found = doc_search.with_rows(doc_search.search(call.developer_id, call.user_id, call.body))
-    found, with_embeddings = doc_search.post_process(found, call.body)
-    doc_search.check_distances(found)
+    found, with_embeddings = doc_search.search(call.developer_id, call.user_id, call.body)
     elapsed = max(time.perf_counter() - started, 0.01)
     references = ",".join(reference_json(item, call.user_id, with_embeddings) for item in found)
     return f'{{"docs":[{references}],"time":{elapsed!r}}}'
