@@ -26,13 +26,24 @@ from ..errors import (
 )
 from ..hosted import jsonb
 from ..hosted import pgvector as vectors
+from ..schemas import ResourceDeletedResponse
 from ..web.clock import moments, new_uuid7, now_micros
 from ..web.pipeline import operation
 from ..web.responses import encode_compact, format_timestamp
 from . import db as docs_db
 from . import search as doc_search
 from . import text_index
-from .schemas import BULK_DELETE_BODY, CREATE_DOC_BODY, GET_DOC_QUERY, LIST_DOCS_QUERY, SEARCH_BODY
+from .schemas import (
+    BULK_DELETE_BODY,
+    CREATE_DOC_BODY,
+    GET_DOC_QUERY,
+    LIST_DOCS_QUERY,
+    SEARCH_BODY,
+    Doc,
+    DocSearchResponse,
+    ListResponse_Doc_,
+    ListResponse_ResourceDeletedResponse_,
+)
 
 bp = Blueprint("docs", __name__)
 
@@ -129,7 +140,7 @@ def deleted_json(doc_id, deleted_at):
     bp.post,
     "/users/<user_id>/docs",
     201,
-    "Doc",
+    Doc,
     body=CREATE_DOC_BODY,
     refusals=(NoDocCreated, DocOwnerNotFound, DuplicateDoc, DocTooLarge),
 )
@@ -152,7 +163,7 @@ def create_user_doc(call):
 
 
 @operation(
-    bp.get, "/users/<user_id>/docs", 200, "ListResponse_Doc_", query=LIST_DOCS_QUERY,
+    bp.get, "/users/<user_id>/docs", 200, ListResponse_Doc_, query=LIST_DOCS_QUERY,
     refusals=(LimitOutOfRange, DocOffsetNegative, DocsUnsortable),
 )
 def list_user_docs(call):
@@ -212,7 +223,7 @@ def text_filter_matches(metadata, pairs):
 
 
 @operation(
-    bp.get, "/docs/<doc_id>", 200, "Doc", query=GET_DOC_QUERY, not_found=NoDocFoundDuringGet, path=("doc_id",),
+    bp.get, "/docs/<doc_id>", 200, Doc, query=GET_DOC_QUERY, not_found=NoDocFoundDuringGet, path=("doc_id",),
     refusals=(PartlyEmbeddedDoc,),
 )
 def get_doc(call):
@@ -222,7 +233,7 @@ def get_doc(call):
 
 
 @operation(
-    bp.delete, "/users/<user_id>/docs/<doc_id>", 202, "ResourceDeletedResponse", not_found=DocNotFound, path=("doc_id", "user_id")
+    bp.delete, "/users/<user_id>/docs/<doc_id>", 202, ResourceDeletedResponse, not_found=DocNotFound, path=("doc_id", "user_id")
 )
 def delete_user_doc(call):
     if not docs_db.delete_doc(call.developer_id, call.user_id, call.doc_id):
@@ -230,7 +241,7 @@ def delete_user_doc(call):
     return deleted_json(call.doc_id, now_micros())
 
 
-@operation(bp.delete, "/users/<user_id>/docs", 202, "ListResponse_ResourceDeletedResponse_", body=BULK_DELETE_BODY)
+@operation(bp.delete, "/users/<user_id>/docs", 202, ListResponse_ResourceDeletedResponse_, body=BULK_DELETE_BODY)
 def bulk_delete_user_docs(call):
     """One item per deleted chunk, as the hosted DELETE … RETURNING gives them."""
     body = call.body
@@ -266,7 +277,7 @@ def delete_filter(metadata_filter):
 
 
 @operation(
-    bp.post, "/users/<user_id>/search", 200, "DocSearchResponse", body=SEARCH_BODY, refusals=(InvalidLanguageCode,)
+    bp.post, "/users/<user_id>/search", 200, DocSearchResponse, body=SEARCH_BODY, refusals=(InvalidLanguageCode,)
 )
 def search_user_docs(call):
     started = time.perf_counter()

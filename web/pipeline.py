@@ -116,7 +116,7 @@ class Operation:
     """A route as declared once: what it validates, what it answers, and what /openapi.json says of it."""
 
     status: int
-    response: str  # the schema of a success, by its name in the document
+    response: type  # the schema class of a success; /openapi.json names its component after the class
     body: object = None  # what validates the body: .load_body(value, errors), a schemas.PydanticSchema or a union
     query: object = None  # a schemas.PydanticSchema instance
     not_found: type | None = None  # the errors.ApiError a None answer raises, when what the path names may not exist
