@@ -15,6 +15,8 @@
 
 Unknown paths outside /_double and /api/_double (a client's typo is worth seeing) are started, faulted and recorded too,
 but answered by the router (404, 405, the trailing-slash redirect) without a key check, as Starlette does.
+The steps are this module's, but play_fault and record: controls/recorder.py's, which keeps the faults and the journal.
+An error raised on the way is answered by web/handlers.py. guide/trace.md follows two requests through all of it.
 """
 
 import dataclasses
