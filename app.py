@@ -6,11 +6,11 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import db, errors
+from . import db
 from . import users as api
 from .controls import routes as double
 from .docs import text_index
-from .web import openapi, pipeline, routing
+from .web import handlers, openapi, pipeline, routing
 
 
 def create_app(test_config=None, env_prefix="FLASK"):
@@ -35,7 +35,7 @@ def create_app(test_config=None, env_prefix="FLASK"):
     app.register_blueprint(openapi.bp)
     openapi.register_swagger_ui(app)
     double.init_app(app)
-    errors.register(app)
+    handlers.register(app)
     routing.register(app)
     return app
 

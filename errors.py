@@ -1,4 +1,4 @@
-"""Every error the double answers, by name, and the one function that answers them all, in either format:
+"""Every error the double answers, by name, with its body in either format (web/handlers.py answers them):
 
     detail  `{"detail": …}`, the published contract's shape (FastAPI's own handlers)
     hosted  `{"error": {…}}`, as the hosted v1 service's handlers answer (envelope.py)
@@ -6,11 +6,9 @@
 
 import sqlite3
 
-from flask import current_app, g
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .hosted import envelope
-from .web.responses import encode_compact, json_response
 
 ERROR_FORMATS = ("detail", "hosted")
 
@@ -331,19 +329,6 @@ class HTTPError(StarletteError):
         self.status = status
 
 
-def error_response(error):
-    """The answer to an ApiError: on an API request in the app's ERROR_FORMAT, on a control's in the detail format.
-
-    One whose body cannot be encoded (a lone surrogate, or bytes that are not UTF-8, echoed back) is unreadable.
-    """
-    hosted = g.get("call") is not None and current_app.config["ERROR_FORMAT"] == "hosted"
-    try:
-        body = error.hosted_body() if hosted else error.detail_body()
-        return json_response(error.status, encode_compact(body), error.headers)
-    except UnicodeError:
-        return error_response(UnreadableBody())
-
-
 def database_error(error):
     """The ApiError for what SQLite refused (busy, full), or None for a failure that is a bug."""
     code = error.sqlite_errorcode & 0xFF  # the primary code of an extended one (SQLITE_BUSY_SNAPSHOT, …)
@@ -352,18 +337,3 @@ def database_error(error):
     if code == sqlite3.SQLITE_FULL:
         return StorageFull()
     return None
-
-
-def sqlite_error(error):
-    known = database_error(error)
-    if known is None:
-        raise error  # Flask answers it with a 500 and logs the traceback
-    return error_response(known)
-
-
-def register(app):
-    if app.config["ERROR_FORMAT"] not in ERROR_FORMATS:
-        raise ValueError(f"ERROR_FORMAT must be one of {', '.join(ERROR_FORMATS)}, not {app.config['ERROR_FORMAT']!r}")
-    app.register_error_handler(ApiError, error_response)
-    app.register_error_handler(UnicodeEncodeError, lambda error: error_response(UnreadableBody()))
-    app.register_error_handler(sqlite3.OperationalError, sqlite_error)

@@ -20,7 +20,17 @@ from .errors import (
     UserNotFoundDuringGet,
 )
 from .hosted import query_filter
-from .schemas import LIST_PROJECTS_QUERY, LIST_USERS_QUERY, PROJECT_BODY, USER_BODY
+from .schemas import (
+    LIST_PROJECTS_QUERY,
+    LIST_USERS_QUERY,
+    PROJECT_BODY,
+    USER_BODY,
+    ListResponse_Project_,
+    ListResponse_User_,
+    Project,
+    ResourceDeletedResponse,
+    User,
+)
 from .web.clock import new_uuid7, now_micros
 from .web.pipeline import operation
 from .web.responses import deleted_json, format_timestamp
@@ -50,24 +60,24 @@ def in_project(call):
     return {**call.body, "project": users_db.project_canonical_name(call.developer_id, call.body["project"])}
 
 
-@operation(bp.post, "/users/<user_id>", 201, "User", body=USER_BODY, refusals=(ProjectNotFound,))
+@operation(bp.post, "/users/<user_id>", 201, User, body=USER_BODY, refusals=(ProjectNotFound,))
 def create_or_update_user(call):
     return user_json(users_db.write_user(call.developer_id, call.user_id, in_project(call), now_micros()))
 
 
-@operation(bp.post, "/users", 201, "User", body=USER_BODY, path=(), refusals=(ProjectNotFound,))
+@operation(bp.post, "/users", 201, User, body=USER_BODY, path=(), refusals=(ProjectNotFound,))
 def create_user(call):
     return user_json(users_db.create_user(call.developer_id, new_uuid7, in_project(call), now_micros()))
 
 
-@operation(bp.get, "/users/<user_id>", 200, "User", not_found=UserNotFoundDuringGet)
+@operation(bp.get, "/users/<user_id>", 200, User, not_found=UserNotFoundDuringGet)
 def get_user_details(call):
     row = users_db.get_user(call.developer_id, call.user_id)
     return None if row is None else user_json(row)
 
 
 @operation(
-    bp.put, "/users/<user_id>", 200, "User", body=USER_BODY, not_found=NoUserFoundDuringUpdate, refusals=(ProjectNotFound,)
+    bp.put, "/users/<user_id>", 200, User, body=USER_BODY, not_found=NoUserFoundDuringUpdate, refusals=(ProjectNotFound,)
 )
 def update_user(call):
     row = users_db.update_user(call.developer_id, call.user_id, in_project(call), now_micros())
@@ -75,7 +85,7 @@ def update_user(call):
 
 
 @operation(
-    bp.patch, "/users/<user_id>", 200, "User", body=USER_BODY, not_found=NoUserFoundDuringPatch, refusals=(ProjectNotFound,)
+    bp.patch, "/users/<user_id>", 200, User, body=USER_BODY, not_found=NoUserFoundDuringPatch, refusals=(ProjectNotFound,)
 )
 def patch_user(call):
     # Only what the body holds changes; a null metadata or project keeps the stored one.
@@ -85,7 +95,7 @@ def patch_user(call):
     return None if row is None else user_json(row)
 
 
-@operation(bp.delete, "/users/<user_id>", 202, "ResourceDeletedResponse", not_found=NoUserFoundDuringDelete)
+@operation(bp.delete, "/users/<user_id>", 202, ResourceDeletedResponse, not_found=NoUserFoundDuringDelete)
 def delete_user(call):
     if not users_db.delete_user(call.developer_id, call.user_id):
         return None
@@ -94,7 +104,7 @@ def delete_user(call):
 
 
 @operation(
-    bp.get, "/users", 200, "ListResponse_User_", query=LIST_USERS_QUERY, path=(), refusals=(LimitOutOfRange, NegativeOffset)
+    bp.get, "/users", 200, ListResponse_User_, query=LIST_USERS_QUERY, path=(), refusals=(LimitOutOfRange, NegativeOffset)
 )
 def list_users(call):
     query = call.query
@@ -119,13 +129,13 @@ def project_json(row, with_developer=False):
 
 
 @operation(
-    bp.post, "/projects", 201, "Project", body=PROJECT_BODY, path=(), refusals=(ProjectExists, ProjectConstraintViolated)
+    bp.post, "/projects", 201, Project, body=PROJECT_BODY, path=(), refusals=(ProjectExists, ProjectConstraintViolated)
 )
 def create_project(call):
     return project_json(users_db.create_project(call.developer_id, str(new_uuid7()), call.body, now_micros()))
 
 
-@operation(bp.get, "/projects", 200, "ListResponse_Project_", query=LIST_PROJECTS_QUERY, path=())
+@operation(bp.get, "/projects", 200, ListResponse_Project_, query=LIST_PROJECTS_QUERY, path=())
 def list_projects(call):
     query = call.query
     # Unbounded by the hosted query: PostgreSQL refuses a negative LIMIT or OFFSET, asyncpg one past int8 (DataError).

@@ -165,7 +165,12 @@ def get_user(developer_id, user_id):
 
 
 def delete_user(developer_id, user_id):
-    """Delete a user and their docs (the hosted schema cascades); False if there was no such user."""
+    """Delete a user and their docs, as the hosted delete_user query does in one statement (its deleted_doc_owners and
+    deleted_docs CTEs: the hosted schema has no foreign key from a doc's owner to users); False if there was no such
+    user.
+
+    Not a trigger or a foreign key in schema.sql: either costs every deleted users row some 4 µs and the reset its
+    truncate optimisation, so that resetting 10,000 users takes some 45 ms, not 2 (tests/test_double.py bounds it)."""
     with write_transaction() as db:
         cursor = db.execute("DELETE FROM users WHERE developer_id = ? AND user_id = ?", (developer_id, user_id))
         docs_db.delete_user_docs(db, developer_id, user_id)

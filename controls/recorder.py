@@ -6,7 +6,6 @@ import time
 
 from flask import current_app
 
-from .. import db
 from ..errors import ApiError
 from ..web.pause import pause
 from ..web.responses import encode_compact, json_response
@@ -20,15 +19,6 @@ KEPT_BYTES = 64 * 1024
 def api_path(path):
     """The path as faults and journal filters see it: without the /api prefix."""
     return path[4:] if path.startswith("/api/") else path
-
-
-def start(call):
-    call.started_ns = time.perf_counter_ns()
-    call.started_at = time.time_ns() // 1000
-
-
-def read_state(call):
-    call.frozen_now, call.faults_armed = double_db.request_state(call.named_developer)
 
 
 def play_fault(call):

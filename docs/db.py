@@ -122,7 +122,7 @@ def delete_docs(developer_id, user_id, keep_chunk=None):
 
 
 def delete_user_docs(db, developer_id, user_id):
-    """A deleted user's docs go with them (the hosted schema cascades); the caller holds the transaction."""
+    """A deleted user's docs go with them (users_db.delete_user); the caller holds the transaction."""
     db.execute("DELETE FROM docs WHERE developer_id = ? AND user_id = ?", (developer_id, user_id))
 
 

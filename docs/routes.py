@@ -26,13 +26,24 @@ from ..errors import (
 )
 from ..hosted import jsonb, query_filter
 from ..hosted import pgvector as vectors
+from ..schemas import ResourceDeletedResponse
 from ..web.clock import moments, new_uuid7, now_micros
 from ..web.pipeline import operation
 from ..web.responses import deleted_json, encode_compact, format_timestamp
 from . import db as docs_db
 from . import search as doc_search
 from . import text_index
-from .schemas import BULK_DELETE_BODY, CREATE_DOC_BODY, GET_DOC_QUERY, LIST_DOCS_QUERY, SEARCH_BODY
+from .schemas import (
+    BULK_DELETE_BODY,
+    CREATE_DOC_BODY,
+    GET_DOC_QUERY,
+    LIST_DOCS_QUERY,
+    SEARCH_BODY,
+    Doc,
+    DocSearchResponse,
+    ListResponse_Doc_,
+    ListResponse_ResourceDeletedResponse_,
+)
 
 bp = Blueprint("docs", __name__)
 
@@ -125,7 +136,7 @@ def stored_bytes(value):
     bp.post,
     "/users/<user_id>/docs",
     201,
-    "Doc",
+    Doc,
     body=CREATE_DOC_BODY,
     refusals=(NoDocCreated, DocOwnerNotFound, DuplicateDoc, DocTooLarge),
 )
@@ -148,7 +159,7 @@ def create_user_doc(call):
 
 
 @operation(
-    bp.get, "/users/<user_id>/docs", 200, "ListResponse_Doc_", query=LIST_DOCS_QUERY,
+    bp.get, "/users/<user_id>/docs", 200, ListResponse_Doc_, query=LIST_DOCS_QUERY,
     refusals=(LimitOutOfRange, DocOffsetNegative, DocsUnsortable),
 )
 def list_user_docs(call):
@@ -198,7 +209,7 @@ def text_filter_matches(metadata, pairs):
 
 
 @operation(
-    bp.get, "/docs/<doc_id>", 200, "Doc", query=GET_DOC_QUERY, not_found=NoDocFoundDuringGet, path=("doc_id",),
+    bp.get, "/docs/<doc_id>", 200, Doc, query=GET_DOC_QUERY, not_found=NoDocFoundDuringGet, path=("doc_id",),
     refusals=(PartlyEmbeddedDoc,),
 )
 def get_doc(call):
@@ -208,7 +219,7 @@ def get_doc(call):
 
 
 @operation(
-    bp.delete, "/users/<user_id>/docs/<doc_id>", 202, "ResourceDeletedResponse", not_found=DocNotFound, path=("doc_id", "user_id")
+    bp.delete, "/users/<user_id>/docs/<doc_id>", 202, ResourceDeletedResponse, not_found=DocNotFound, path=("doc_id", "user_id")
 )
 def delete_user_doc(call):
     if not docs_db.delete_doc(call.developer_id, call.user_id, call.doc_id):
@@ -216,7 +227,7 @@ def delete_user_doc(call):
     return deleted_json(call.doc_id, now_micros())
 
 
-@operation(bp.delete, "/users/<user_id>/docs", 202, "ListResponse_ResourceDeletedResponse_", body=BULK_DELETE_BODY)
+@operation(bp.delete, "/users/<user_id>/docs", 202, ListResponse_ResourceDeletedResponse_, body=BULK_DELETE_BODY)
 def bulk_delete_user_docs(call):
     """One item per deleted chunk, as the hosted DELETE … RETURNING gives them."""
     body = call.body
@@ -252,13 +263,11 @@ def delete_filter(metadata_filter):
 
 
 @operation(
-    bp.post, "/users/<user_id>/search", 200, "DocSearchResponse", body=SEARCH_BODY, refusals=(InvalidLanguageCode,)
+    bp.post, "/users/<user_id>/search", 200, DocSearchResponse, body=SEARCH_BODY, refusals=(InvalidLanguageCode,)
 )
 def search_user_docs(call):
     started = time.perf_counter()
-    found = doc_search.with_rows(doc_search.search(call.developer_id, call.user_id, call.body))
-    found, with_embeddings = doc_search.post_process(found, call.body)
-    doc_search.check_distances(found)
+    found, with_embeddings = doc_search.search(call.developer_id, call.user_id, call.body)
     elapsed = max(time.perf_counter() - started, 0.01)
     references = ",".join(reference_json(item, call.user_id, with_embeddings) for item in found)
     return f'{{"docs":[{references}],"time":{elapsed!r}}}'

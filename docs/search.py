@@ -41,7 +41,15 @@ class Found:
 
 
 def search(developer_id, user_id, request):
-    """The search the body's model asks for: its Found rows, in the order the hosted service answers them."""
+    """The search POST /users/{id}/search asks for, its four stages in the hosted order: the query the body's model
+    names, the chunks read, the router's embedding strip and MMR, the NaN check. Its Found rows in the order they are
+    answered, and whether they carry their embeddings."""
+    found, with_embeddings = post_process(with_rows(query_rows(developer_id, user_id, request)), request)
+    return check_distances(found), with_embeddings
+
+
+def query_rows(developer_id, user_id, request):
+    """The query the body's model asks for: its Found rows, in the order the hosted service answers them."""
     model = request["model"]
     config = None if model == "VectorDocSearchRequest" else search_config(request["lang"])
     if model == "VectorDocSearchRequest":

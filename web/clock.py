@@ -8,18 +8,19 @@ import uuid6
 from flask import g
 
 from ..controls import db as double_db
+from .pipeline import current_call
 
 
 def frozen_now():
     """The frozen time in microseconds, or None: as an API request read it at its start, else from the database."""
-    call = g.get("call")
+    call = current_call()
     return double_db.frozen_now(g.get("acting_developer")) if call is None else call.frozen_now
 
 
 def clock_owner():
     """Whose clock and count of frozen ids: the developer an API request names or a control acts for (multi-tenant
     mode); None: everyone's."""
-    call = g.get("call")
+    call = current_call()
     return g.get("acting_developer") if call is None else call.named_developer
 
 

@@ -20,26 +20,19 @@ from ..errors import (
     UnreadableBody,
 )
 
+# The components besides the routes' responses (each route's Operation.response, by its class name): the bodies, by
+# FastAPI's names for them, and the parts a response nests, registered first so that the response refers to them.
 COMPONENTS = {
     "CreateOrUpdateUserRequest": schemas.UserBody,
-    "User": schemas.User,
-    "ListResponse_User_": schemas.ListResponse_User_,
-    "ResourceDeletedResponse": schemas.ResourceDeletedResponse,
     "CreateProjectRequest": schemas.CreateProjectRequest,
-    "Project": schemas.Project,
-    "ListResponse_Project_": schemas.ListResponse_Project_,
     "CreateDocRequest": docs_schemas.CreateDocRequest,
-    "Doc": docs_schemas.Doc,
-    "ListResponse_Doc_": docs_schemas.ListResponse_Doc_,
     "BulkDeleteDocsRequest": docs_schemas.BulkDeleteDocsRequest,
-    "ListResponse_ResourceDeletedResponse_": docs_schemas.ListResponse_ResourceDeletedResponse_,
     "TextOnlyDocSearchRequest": docs_schemas.TextOnlyDocSearchRequest,
     "VectorDocSearchRequest": docs_schemas.VectorDocSearchRequest,
     "HybridDocSearchRequest": docs_schemas.HybridDocSearchRequest,
     "DocOwner": docs_schemas.DocOwner,
     "Snippet": docs_schemas.Snippet,
     "DocReference": docs_schemas.DocReference,
-    "DocSearchResponse": docs_schemas.DocSearchResponse,
 }
 QUERY_DESCRIPTIONS = {
     "list_users": (
@@ -115,24 +108,23 @@ def build_document(app):
         security=[],
         plugins=[PydanticPlugin(schema_name_resolver=lambda schema: None)],
     )
-    for name, schema in {**COMPONENTS, **ERROR_COMPONENTS[error_format]}.items():
+    routes = [(rule, app.view_functions[rule.endpoint]) for rule in app.url_map.iter_rules() if rule.endpoint.split(".")[0] == users.bp.name]
+    # In the routes' order, in which a list's item comes before the list (User before ListResponse_User_).
+    responses = {view.operation.response.__name__: view.operation.response for _, view in routes}
+    for name, schema in {**COMPONENTS, **responses, **ERROR_COMPONENTS[error_format]}.items():
         spec.components.schema(name, {"title": name}, schema=schema)
     spec.components.security_scheme(
         "APIKeyHeader", {"type": "apiKey", "in": "header", "name": app.config["API_KEY_HEADER_NAME"]}
     )
     paths = {}
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] != users.bp.name:
-            continue
+    for rule, view in routes:
         path = re.sub(r"<(\w+)>", r"{\1}", rule.rule)
-        view = app.view_functions[rule.endpoint]
         tag = "docs" if rule.endpoint.startswith(f"{users.bp.name}.{docs_routes.bp.name}.") else path.split("/")[1]
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             paths.setdefault(path, {})[method.lower()] = operation_object(view, path, method.lower(), tag, error_format)
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
     return spec.to_dict()
-
 
 def operation_object(view, path, method, tag, error_format):
     """An operation as FastAPI writes it: summary and operationId from the function name."""
@@ -146,7 +138,7 @@ def operation_object(view, path, method, tag, error_format):
     responses = {
         str(described.status): {
             "description": "Successful Response",
-            "content": {"application/json": {"schema": COMPONENTS[described.response]}},
+            "content": {"application/json": {"schema": described.response}},
         }
     }
     for status, errors in operation_errors(described, parameters).items():

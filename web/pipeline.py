@@ -15,15 +15,19 @@
 
 Unknown paths outside /_double and /api/_double (a client's typo is worth seeing) are started, faulted and recorded too,
 but answered by the router (404, 405, the trailing-slash redirect) without a key check, as Starlette does.
+The steps are this module's, but play_fault and record: controls/recorder.py's, which keeps the faults and the journal.
+An error raised on the way is answered by web/handlers.py. guide/trace.md follows two requests through all of it.
 """
 
 import dataclasses
 import functools
+import time
 
 import flask
 from flask import g
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, MethodNotAllowed
 
+from ..controls import db as double_db
 from ..controls import recorder
 from ..errors import BodyTooLarge
 from ..schemas import HYPHENATED_UUID, PATH_IDS, body_value, raise_if
@@ -33,7 +37,7 @@ from .responses import json_response
 
 @dataclasses.dataclass(slots=True)
 class ApiCall:
-    """The state of one API request (flask.g.call), filled in step by step."""
+    """The state of one API request, filled in step by step: current_call() gives it to whoever needs it."""
 
     # The request itself, looked up once: each lookup through the flask.request proxy costs about a microsecond.
     request: flask.Request
@@ -58,16 +62,25 @@ def is_api_request(request):
     return request.url_rule is None and not recorder.api_path(request.path).startswith("/_double")
 
 
+def current_call():
+    """The ApiCall of the API request being answered; None for a control's request (/_double), or outside a request.
+
+    The one way out of the pipeline's state: the clock reads the frozen time in it and the error handlers the format
+    to answer in (an API request's in the app's ERROR_FORMAT, a control's in the detail format).
+    """
+    return g.get("call")
+
+
 def before_request():
     # An app context can serve several requests (a test's `with app.app_context()`): nothing of one may serve the next.
     request = flask.request._get_current_object()
     call = g.call = ApiCall(request) if is_api_request(request) else None
     if call is None:
         return None
-    recorder.start(call)
+    start(call)
     read_body(call)
     call.named_developer = auth.named_developer()
-    recorder.read_state(call)
+    read_state(call)
     answer = recorder.play_fault(call)
     if answer is not None or request.blueprint is None:
         return answer
@@ -77,10 +90,20 @@ def before_request():
 
 
 def after_request(response):
-    call = g.get("call")
+    call = current_call()
     if call is not None:
         recorder.record(call, response)
     return response
+
+
+def start(call):
+    call.started_ns = time.perf_counter_ns()
+    call.started_at = time.time_ns() // 1000
+
+
+def read_state(call):
+    """The named developer's frozen clock and whether any fault is armed: the one look at the double's state."""
+    call.frozen_now, call.faults_armed = double_db.request_state(call.named_developer)
 
 
 def refuse_head(request):
@@ -94,7 +117,7 @@ class Operation:
     """A route as declared once: what it validates, what it answers, and what /openapi.json says of it."""
 
     status: int
-    response: str  # the schema of a success, by its name in the document
+    response: type  # the schema class of a success; /openapi.json names its component after the class
     body: object = None  # what validates the body: .load_body(value, errors), a schemas.PydanticSchema or a union
     query: object = None  # a schemas.PydanticSchema instance
     not_found: type | None = None  # the errors.ApiError a None answer raises, when what the path names may not exist

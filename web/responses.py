@@ -16,7 +16,7 @@ STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in ht
 
 
 def json_response(status, text, headers=None):
-    """A JSON answer; text holding a lone surrogate raises UnicodeEncodeError, which errors.py answers."""
+    """A JSON answer; text holding a lone surrogate raises UnicodeEncodeError, which web/handlers.py answers."""
     return Response(text.encode(), STATUS_LINES.get(status, status), headers, content_type="application/json")
 
 

@@ -6,7 +6,8 @@ from urllib.parse import quote
 from flask import current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from ..errors import BodyTooLarge, HTTPError, error_response
+from ..errors import BodyTooLarge, HTTPError
+from .handlers import error_response
 from .responses import redirect
 
 # What Starlette's RedirectResponse leaves unencoded in a location.
