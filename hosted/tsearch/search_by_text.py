@@ -1,9 +1,9 @@
 """search_by_text over many chunks: the best `limit` that match, ranked, without ranking every one.
 
 Follows the SQL function search_by_text of src/memory-store/migrations/000044_search_optimize.up.sql
-(`search_tsv @@ query ORDER BY ts_rank_cd(search_tsv, query, 32) DESC LIMIT limit`): the chunks are looked up by
-their lexemes' postings (as PostgreSQL's GIN index on search_tsv finds them), and ranked in order of a bound on their
-rank until no further chunk can make the limit.
+(`search_tsv @@ query ORDER BY ts_rank_cd(search_tsv, query, 32) DESC LIMIT limit`), with the same results: only the
+chunks that hold one of the query's lexemes (by their postings) are ranked, in order of a bound on their rank, until
+no further chunk can make the limit.
 """
 import heapq
 import itertools
