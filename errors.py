@@ -250,7 +250,7 @@ class UnsearchableText(ApiError):
 
 class SearchTooCostly(ApiError):
     """The double's own: a text search whose words and phrases, times the chunks to rank, cost more than
-    textsearch.MAX_SEARCH_COST (the hosted service runs it however long it takes)."""
+    tsearch.MAX_SEARCH_COST (the hosted service runs it however long it takes)."""
 
     status = 400
 

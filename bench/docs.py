@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from julep_users_double.docs import text_index
+from julep_users_double.hosted import tsearch
 from julep_users_double.app import create_app
 from julep_users_double.web.auth import DEFAULT_DEVELOPER_ID
 
@@ -85,7 +86,7 @@ def measure(chunks=10_000):
                             ("word or word", f"{words[3000]} or {words[300]}"), ("no match", "zzzzzz")]:
             results[f"text search: {label}"] = milliseconds(lambda: search(text), 50)
             with app.app_context():
-                query = text_index.parse_query(text_index.DOCS_CONFIG, text)
+                query = text_index.parse_query(tsearch.DOCS_CONFIG, text)
                 matched[label] = len(text_index.search(DEFAULT_DEVELOPER_ID, USER_ID, query, chunks * 2, {}))
         doomed = iter(docs)
 

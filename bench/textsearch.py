@@ -1,9 +1,9 @@
 """The text-search microbenchmark: `python bench/textsearch.py [--chunks N] [--runs N]` from the repository root.
 
 Builds one user's chunks of prose in SQLite the way a docs route can keep them (each chunk's vector as
-TSVector.dumps(), and a postings table: one row per chunk and lexeme, with textsearch.pack(its positions)), then times
+TSVector.dumps(), and a postings table: one row per chunk and lexeme, with tsearch.pack(its positions)), then times
 the search path of POST /users/{id}/search with a text query, in-process and end to end: parse the query,
-read the postings of its lexemes, match and rank (textsearch.search), read the best chunks' rows.
+read the postings of its lexemes, match and rank (tsearch.search), read the best chunks' rows.
 
 Two sets of chunks: "sentences", the tests' 250 sentences recombined (every word is in hundreds of chunks: a
 hard case), and "vocabulary", sentences drawn word by word from the words of the Python standard library's
@@ -25,7 +25,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import textsearch_corpus  # noqa: E402  (the tests' prose)
-from julep_users_double.hosted import textsearch  # noqa: E402
+from julep_users_double.hosted import tsearch  # noqa: E402
 
 USER = "0190e6a2-7b6f-7b5e-9c1a-1234567890ab"
 SENTENCE_QUERIES = [
@@ -76,12 +76,12 @@ def build(db, contents):
     for content in contents:
         title = rng.choice(titles)
         started = time.process_time()
-        vector = textsearch.doc_vector(title, content)
+        vector = tsearch.doc_vector(title, content)
         computed = time.process_time()
         chunk = db.execute("INSERT INTO chunks (user, title, content, tsv) VALUES (?, ?, ?, ?)",
                            (USER, title, content, vector.dumps())).lastrowid
         db.executemany("INSERT INTO postings VALUES (?, ?, ?, ?)", [
-            (USER, lexeme, chunk, textsearch.pack(positions)) for lexeme, positions in vector.entries.items()])
+            (USER, lexeme, chunk, tsearch.pack(positions)) for lexeme, positions in vector.entries.items()])
         computing += computed - started
         storing += time.process_time() - computed
     return computing, storing
@@ -97,10 +97,10 @@ def chunks_without(db, found):
 
 def search(db, text, limit=10):
     """The search path: the best `limit` chunks' (score, id, title) for a websearch query, and the postings read."""
-    query = textsearch.websearch_to_tsquery(textsearch.DOCS_CONFIG, text)
+    query = tsearch.websearch_to_tsquery(tsearch.DOCS_CONFIG, text)
     found = {lexeme: dict(db.execute("SELECT chunk, positions FROM postings WHERE user = ? AND lexeme = ?",
                                      (USER, lexeme)).fetchall()) for lexeme in query.lexemes}
-    best = textsearch.search(query, found, limit, rest=chunks_without(db, found))
+    best = tsearch.search(query, found, limit, rest=chunks_without(db, found))
     titles = dict(db.execute(f"SELECT id, title FROM chunks WHERE id IN ({', '.join('?' * len(best))})",
                              [chunk for _, chunk in best]).fetchall())
     return [(score, chunk, titles[chunk]) for score, chunk in best], sum(map(len, found.values()))
@@ -114,7 +114,7 @@ def main():
     rng = random.Random(2)
     words, counts = docstring_words()
     measure("sentences", recombined_sentences(rng, args.chunks), SENTENCE_QUERIES, args.runs)
-    content = [""] + [word for word in words if textsearch.to_tsvector(word).entries]
+    content = [""] + [word for word in words if tsearch.to_tsvector(word).entries]
     measure("vocabulary", vocabulary_sentences(rng, args.chunks, words, counts),
             [query.format(*content) for query in VOCABULARY_QUERIES], args.runs)
 

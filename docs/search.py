@@ -8,7 +8,7 @@ import math
 from array import array
 
 from ..errors import EmptyEmbedding, EmptyQuery, InvalidData, InvalidLanguageCode, NoCosineDistance
-from ..hosted import jsonb
+from ..hosted import jsonb, tsearch
 from ..hosted import pgvector as vectors
 from . import db as docs_db
 from . import text_index
@@ -28,7 +28,7 @@ def search_config(lang):
         name = language.describe().get("language", "english").lower()
     except (ValueError, AttributeError, KeyError):
         raise InvalidLanguageCode() from None
-    return text_index.DOCS_CONFIG if name == "english" else name
+    return tsearch.DOCS_CONFIG if name == "english" else name
 
 
 class Found:

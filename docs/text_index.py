@@ -1,4 +1,4 @@
-"""Text search over a user's chunks: the one seam between the docs and textsearch.py (PostgreSQL's full-text search).
+"""Text search over a user's chunks: the one seam between the docs and hosted/tsearch (PostgreSQL's full-text search).
 
 Each chunk's tsvector is computed once, at create, and stored (docs.search_tsv). A search must not read and
 match ten thousand of them, so each process keeps, per user, an inverted index of them: lexeme → chunk →
@@ -16,32 +16,22 @@ from flask import current_app
 
 from ..db import get_db
 from ..errors import NoTextSearchConfig, SearchTooCostly, UnsearchableText
-from ..hosted import jsonb
+from ..hosted import jsonb, tsearch
 from . import db as docs_db
-
-DOCS_CONFIG = "english_unaccent"  # textsearch.DOCS_CONFIG, which tests/test_docs.py checks
-
-
-def textsearch():
-    """textsearch.py, imported at first use: reading its tables costs 40 ms that start-up need not spend."""
-    from ..hosted import textsearch
-
-    return textsearch
 
 
 def chunk_vector(title, content):
     """A chunk's search_tsv as mig:000030's trigger computes it (weights A for the title, B for the content)."""
-    return textsearch().doc_vector(title, content).dumps()
+    return tsearch.doc_vector(title, content).dumps()
 
 
 def parse_query(config, text):
     """websearch_to_tsquery(config, text); a 4xx where PostgreSQL would raise (the hosted service answers 500)."""
-    module = textsearch()
     try:
-        return module.websearch_to_tsquery(config, text)
-    except module.UnknownConfig:
+        return tsearch.websearch_to_tsquery(config, text)
+    except tsearch.UnknownConfig:
         raise NoTextSearchConfig(config) from None
-    except module.QueryError as error:
+    except tsearch.QueryError as error:
         raise UnsearchableText(str(error)) from None
 
 
@@ -56,19 +46,18 @@ class UserIndex:
     def clear(self):
         self.newest = 0
         self.live = set()
-        self.postings = {}  # lexeme → {chunk_id: its positions, textsearch.pack()ed}
+        self.postings = {}  # lexeme → {chunk_id: its positions, tsearch.pack()ed}
         self.metadata = {}  # chunk_id → its doc's metadata as stored (JSON text)
 
     def add(self, rows):
-        pack = textsearch().pack
         for chunk_id, metadata, search_tsv in rows:
             self.metadata[chunk_id] = metadata
             for lexeme, positions in json.loads(search_tsv).items():
                 found = self.postings.get(lexeme)
                 if found is None:
-                    self.postings[lexeme] = {chunk_id: pack(positions)}
+                    self.postings[lexeme] = {chunk_id: tsearch.pack(positions)}
                 else:
-                    found[chunk_id] = pack(positions)
+                    found[chunk_id] = tsearch.pack(positions)
             self.live.add(chunk_id)
 
     def stale(self, chunks):
@@ -201,8 +190,7 @@ def search(developer_id, user_id, query, limit, metadata_filter):
                 if in_scope(chunk_id) and not any(chunk_id in postings.get(lexeme, ()) for lexeme in query.lexemes):
                     yield chunk_id
 
-        module = textsearch()
         try:
-            return module.search(query, postings, limit, rest())
-        except module.TooCostly as error:
+            return tsearch.search(query, postings, limit, rest())
+        except tsearch.TooCostly as error:
             raise SearchTooCostly(*error.args) from None

@@ -12,7 +12,7 @@ from conftest import AUTH, DEFAULT_DEVELOPER_ID, USER_ID, make_app
 from julep_users_double.docs import search as doc_search
 from julep_users_double.docs import db as docs_db
 from julep_users_double.docs import text_index
-from julep_users_double.hosted import textsearch
+from julep_users_double.hosted import tsearch
 from julep_users_double import users_db
 from julep_users_double.hosted import pgvector as vectors
 
@@ -873,8 +873,8 @@ def test_the_local_embedding_is_the_same_on_every_run_and_machine():
     }
 
 
-def test_the_docs_config_is_textsearchs():
-    assert text_index.DOCS_CONFIG == textsearch.DOCS_CONFIG
+def test_english_searches_the_config_the_docs_are_indexed_with():
+    assert doc_search.search_config("en") == tsearch.DOCS_CONFIG
 
 
 # GET /docs/{doc_id}

@@ -124,7 +124,7 @@ def test_the_wheel_holds_one_package_and_nothing_else(dist):
     (wheel,) = dist.glob("*.whl")
     files = zipfile.ZipFile(wheel).namelist()
     assert {name.split("/")[0] for name in files} == {"julep_users_double", f"julep_users_double-{__version__}.dist-info"}
-    assert {"julep_users_double/schema.sql", "julep_users_double/hosted/tsearch_data/english.stop"} <= set(files)
+    assert {"julep_users_double/schema.sql", "julep_users_double/hosted/tsearch/data/english.stop"} <= set(files)
     dashboard = {f"julep_users_double/controls/dashboard/dashboard.{kind}" for kind in ("html", "js", "css")}
     assert dashboard <= set(files)
 

@@ -1,10 +1,10 @@
-"""textsearch: what PostgreSQL 15 answers, one input and its exact output at a time (tests/test_textsearch_live.py
+"""hosted/tsearch: what PostgreSQL 15 answers, one input and its exact output at a time (tests/test_textsearch_live.py
 compares the same functions with a real server over many more)."""
 import sys
 
 import pytest
 
-from julep_users_double.hosted.textsearch import (
+from julep_users_double.hosted.tsearch import (
     MAX_SEARCH_COST, TOKEN_TYPES, QueryError, TooCostly, TSVector, UnknownConfig, concat, doc_vector, postings, search,
     to_tsvector, ts_parse, websearch_to_tsquery)
 

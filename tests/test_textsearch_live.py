@@ -1,4 +1,4 @@
-"""textsearch against a real PostgreSQL 15 with julep's text-search migrations: ts_parse, to_tsvector, the docs
+"""hosted/tsearch against a real PostgreSQL 15 with julep's text-search migrations: ts_parse, to_tsvector, the docs
 trigger's vector, websearch_to_tsquery, @@ and ts_rank_cd(…, 32)::float8 must all come out the same."""
 import pathlib
 import random
@@ -10,15 +10,16 @@ import pytest
 
 import pg15
 import textsearch_corpus as corpus
-from julep_users_double.hosted import textsearch
+from julep_users_double.hosted import tsearch
+from julep_users_double.hosted.tsearch import dicts, ts_locale
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tools"))
-import gen_tsearch_ctype  # noqa: E402  (the tool that made hosted/tsearch_data/ctype.txt, and reads the server alike)
+import gen_tsearch_ctype  # noqa: E402  (the tool that made hosted/tsearch/data/ctype.txt, and reads the server alike)
 
 pytestmark = pytest.mark.live
 
 RNG = random.Random(20261201)
-# Texts on which the machine backtracks from every token to the end (tests/test_textsearch.py counts its steps).
+# Texts on which the machine backtracks from every token to the end (tests/test_tsearch.py counts its steps).
 BACKTRACKING = [unit * 300 + end for unit in ("a_", "./", "~/", "1_", "a1_", "<!--", "a-1", "1.1.", "a@", "<a '")
                 for end in ("", "b.com", "x", " -->", "'>")]
 TEXTS = (corpus.SENTENCES + corpus.TITLES + [corpus.random_text(RNG) for _ in range(300)]
@@ -57,34 +58,34 @@ def assert_same(cases):
 def ours_or_error(parse, text):
     try:
         return str(parse(text))
-    except textsearch.QueryError as error:
+    except tsearch.QueryError as error:
         return f"ERROR: {error}"
 
 
 def test_tokens(pg):
     rows = pg.rows("SELECT i, (SELECT string_agg(tokid || ' ' || token, E'\\x01') FROM ts_parse('default', a)) "
                    "FROM t", [(text,) for text in TEXTS])
-    assert_same((text, got, "\x01".join(f"{kind} {token}" for kind, token in textsearch.ts_parse(text)))
+    assert_same((text, got, "\x01".join(f"{kind} {token}" for kind, token in tsearch.ts_parse(text)))
                 for text, (_, got) in zip(TEXTS, rows))
 
 
 def test_vectors(pg):
     texts = TEXTS + LIMIT_TEXTS
     rows = pg.rows("SELECT i, to_tsvector('english_unaccent', a)::text FROM t", [(text,) for text in texts])
-    assert_same((text, got, str(textsearch.to_tsvector(text))) for text, (_, got) in zip(texts, rows))
+    assert_same((text, got, str(tsearch.to_tsvector(text))) for text, (_, got) in zip(texts, rows))
 
 
 def test_doc_vectors_as_the_trigger_makes_them(pg):
     docs = DOCS + [("fox " * 200, text) for text in LIMIT_TEXTS[:5]]
     rows = pg.rows("SELECT i, (setweight(to_tsvector('english_unaccent', a), 'A') || "
                    "setweight(to_tsvector('english_unaccent', b), 'B'))::text FROM t", docs, columns=("a", "b"))
-    assert_same((doc, got, str(textsearch.doc_vector(*doc))) for doc, (_, got) in zip(docs, rows))
+    assert_same((doc, got, str(tsearch.doc_vector(*doc))) for doc, (_, got) in zip(docs, rows))
 
 
 def test_queries(pg):
     queries = QUERIES + LIMIT_QUERIES
     rows = pg.rows("SELECT i, web('english_unaccent', a) FROM t", [(q,) for q in queries])
-    parse = lambda q: textsearch.websearch_to_tsquery("english_unaccent", q)
+    parse = lambda q: tsearch.websearch_to_tsquery("english_unaccent", q)
     assert_same((q, got, ours_or_error(parse, q)) for q, (_, got) in zip(queries, rows))
 
 
@@ -95,8 +96,8 @@ def matches_and_ranks(pg, docs, queries):
                "setweight(to_tsvector('english_unaccent', content), 'B') v FROM d;\n"
                "CREATE TEMP TABLE w AS SELECT i, websearch_to_tsquery('english_unaccent', a) w FROM q;\n")
     rows = pg.query("SELECT v.i, w.i, v @@ w, ts_rank_cd(v, w, 32)::float8 FROM v, w ORDER BY v.i, w.i", setup)
-    vectors = [textsearch.doc_vector(*doc) for doc in docs]
-    parsed = [textsearch.websearch_to_tsquery("english_unaccent", q) for q in queries]
+    vectors = [tsearch.doc_vector(*doc) for doc in docs]
+    parsed = [tsearch.websearch_to_tsquery("english_unaccent", q) for q in queries]
     for d, q, match, rank in rows:
         vector, query = vectors[int(d)], parsed[int(q)]
         yield (docs[int(d)][0][:20], docs[int(d)][1][:40], queries[int(q)]), (match == "t", float(rank)), (
@@ -119,13 +120,13 @@ def test_search_keeps_the_best_scores_as_order_by_limit_does(pg):
     rows = pg.query("SELECT i, (SELECT string_agg(s::text, ',') FROM (SELECT ts_rank_cd(v, w, 32)::float8 s FROM v "
                     "WHERE v @@ w ORDER BY s DESC LIMIT 10) best) FROM "
                     "(SELECT i, websearch_to_tsquery('english_unaccent', a) w FROM q) s ORDER BY i", setup)
-    vectors = [textsearch.doc_vector(*doc) for doc in DOCS]
-    index = textsearch.postings(enumerate(vectors))
+    vectors = [tsearch.doc_vector(*doc) for doc in DOCS]
+    index = tsearch.postings(enumerate(vectors))
     cases = []
     for q, (_, got) in zip(queries, rows):
-        query = textsearch.websearch_to_tsquery("english_unaccent", q)
+        query = tsearch.websearch_to_tsquery("english_unaccent", q)
         rest = [k for k, vector in enumerate(vectors) if not query.lexemes & vector.entries.keys()]
-        ours = [score for score, _ in textsearch.search(query, index, 10, rest)]
+        ours = [score for score, _ in tsearch.search(query, index, 10, rest)]
         cases.append((q, [float(score) for score in got.split(",")] if got else [], ours))
     assert_same(cases)
 
@@ -137,10 +138,10 @@ def test_long_documents_and_many_positions_rank_alike(pg):
 
 
 def test_other_languages_parse_queries_alike(pg):
-    cases = [(config, text) for config in sorted(textsearch.CONFIGS)
+    cases = [(config, text) for config in sorted(tsearch.CONFIGS)
              for text in corpus.FOREIGN.get(config, []) + corpus.QUERIES[:80] + ["1234567 -42 naïve Ⱥ", "Ⱥ" * 1000]]
     rows = pg.rows("SELECT i, web(a, b) FROM t", cases, columns=("a", "b"))
-    assert_same(((config, text), got, ours_or_error(lambda q: textsearch.websearch_to_tsquery(config, q), text))
+    assert_same(((config, text), got, ours_or_error(lambda q: tsearch.websearch_to_tsquery(config, q), text))
                 for (config, text), (_, got) in zip(cases, rows))
 
 
@@ -149,8 +150,8 @@ def test_a_configuration_that_does_not_exist(pg):
     assert [got for _, got in rows] == [f'ERROR: text search configuration "{name}" does not exist'
                                         for name in ("japanese", "polish")]
     for name in ("japanese", "polish"):
-        with pytest.raises(textsearch.UnknownConfig):
-            textsearch.websearch_to_tsquery(name, "fox")
+        with pytest.raises(tsearch.UnknownConfig):
+            tsearch.websearch_to_tsquery(name, "fox")
 
 
 def stdlib_words():
@@ -165,29 +166,28 @@ def test_english_stems(pg):
     words = stdlib_words()
     rows = pg.rows("SELECT i, array_to_string(ts_lexize('english_stem', a), ',') FROM t", [(w,) for w in words])
     assert len(words) > 10_000
-    assert_same((word, got, ",".join(textsearch.to_tsvector(word).entries)) for word, (_, got) in zip(words, rows))
+    assert_same((word, got, ",".join(tsearch.to_tsvector(word).entries)) for word, (_, got) in zip(words, rows))
 
 
 def test_unaccent_rules(pg):
-    sources = [line.split()[0] for line in (pathlib.Path(textsearch.__file__).with_name("tsearch_data")
-                                            / "unaccent.rules").read_text(encoding="utf-8").splitlines()]
+    sources = [line.split()[0] for line in (ts_locale.DATA / "unaccent.rules").read_text(encoding="utf-8").splitlines()]
     rows = pg.rows("SELECT i, unaccent(a) FROM t", [(source,) for source in sources])
-    unaccent = textsearch._UNACCENT
+    unaccent = dicts.unaccent()
     assert_same((source, got, unaccent(source) if unaccent(source) is not None else source)
                 for source, (_, got) in zip(sources, rows))
 
 
 def test_character_classes_and_lowercasing(pg):
-    """tsearch_data/ctype.txt against the server, every code point, read as tools/gen_tsearch_ctype.py reads it."""
+    """hosted/tsearch/data/ctype.txt against the server, every code point, read as tools/gen_tsearch_ctype.py reads it."""
     theirs = gen_tsearch_ctype.classes(pg.query(gen_tsearch_ctype.PROBE))
     codes = [c for c in range(1, 0x110000) if not 0xD800 <= c <= 0xDFFF]
     ours = {"alpha": [], "special": [], "space": [], "lower": {}}
     for c in codes:
-        bits = textsearch._CLASS[chr(c)]
-        for name, bit in (("alpha", textsearch.ALPHA), ("special", textsearch.SPECIAL), ("space", textsearch.SPACE)):
+        bits = ts_locale.CLASS_BITS[chr(c)]
+        for name, bit in (("alpha", ts_locale.ALPHA), ("special", ts_locale.SPECIAL), ("space", ts_locale.SPACE)):
             if bits & bit:
                 ours[name].append(c)
-        if textsearch._lower(chr(c)) != chr(c):
-            ours["lower"][c] = ord(textsearch._lower(chr(c)))
+        if ts_locale.lower(chr(c)) != chr(c):
+            ours["lower"][c] = ord(ts_locale.lower(chr(c)))
     assert len(codes) > 1_000_000
     assert_same((name, theirs[name], ours[name]) for name in ours)

@@ -1,4 +1,4 @@
-"""Write hosted/tsearch_data/ctype.txt: the character classes and lowercasing PostgreSQL 15 applies, read off a server.
+"""Write hosted/tsearch/data/ctype.txt: the character classes and lowercasing PostgreSQL 15 applies, read off a server.
 
 Usage: python tools/gen_tsearch_ctype.py PSQL_ARGS...  (e.g. -h /tmp/pgsock -U postgres), against a UTF-8
 database whose LC_CTYPE is C.UTF-8. Every code point is probed through SQL:
@@ -64,7 +64,7 @@ def main(psql_args):
         "space " + ranges(found["space"]),
         "lower " + " ".join(f"{c:04x}:{lower:04x}" for c, lower in found["lower"].items()),
     ]
-    out = pathlib.Path(__file__).resolve().parent.parent / "hosted" / "tsearch_data" / "ctype.txt"
+    out = pathlib.Path(__file__).resolve().parent.parent / "hosted" / "tsearch" / "data" / "ctype.txt"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
