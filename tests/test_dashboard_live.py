@@ -246,7 +246,7 @@ def test_reset_empties_what_the_page_shows(tab, server, double):
     tab.click("#reset")
     tab.wait_for_selector("#developers p:has-text('No users.')")
     wait_for_journal(tab, 0)
-    assert double.get("/_double/users").json() == {"items": [], "docs": []}
+    assert double.get("/_double/users").json() == {"items": [], "projects": [], "docs": []}
     assert all(url.startswith(f"{server.base}/api/_double/") for url in tab.requested)
 
 

@@ -152,7 +152,7 @@ def test_a_double_already_running(pytester, start_server):
     pytester.makepyfile(SERVER)
     pytester.makeini(f"[pytest]\njulep_double_url = {server.base}\njulep_double_api_key = {server.api_key}\n")
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
-    assert server.request("GET", "/_double/users")[1] == {"items": [], "docs": []}
+    assert server.request("GET", "/_double/users")[1] == {"items": [], "projects": [], "docs": []}
     pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--julep-double-url={server.base}").assert_outcomes(passed=2)
 
 
