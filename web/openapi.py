@@ -18,15 +18,17 @@ from ..errors import (
     RequestValidationError,
     UnreadableBody,
 )
+from ..projects import schemas as projects_schemas
+from .pipeline import API_BLUEPRINTS
 
 COMPONENTS = {
     "CreateOrUpdateUserRequest": schemas.UserBody,
     "User": schemas.User,
     "ListResponse_User_": schemas.ListResponse_User_,
     "ResourceDeletedResponse": schemas.ResourceDeletedResponse,
-    "CreateProjectRequest": schemas.CreateProjectRequest,
-    "Project": schemas.Project,
-    "ListResponse_Project_": schemas.ListResponse_Project_,
+    "CreateProjectRequest": projects_schemas.CreateProjectRequest,
+    "Project": projects_schemas.Project,
+    "ListResponse_Project_": projects_schemas.ListResponse_Project_,
     "CreateDocRequest": docs_schemas.CreateDocRequest,
     "Doc": docs_schemas.Doc,
     "ListResponse_Doc_": docs_schemas.ListResponse_Doc_,
@@ -121,7 +123,8 @@ def build_document(app):
     )
     paths = {}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] != "api":
+        # The API's routes once: those under /api are the same, and /api is the document's server.
+        if rule.endpoint.split(".")[0] not in API_BLUEPRINTS or rule.rule.startswith("/api/"):
             continue
         path = re.sub(r"<(\w+)>", r"{\1}", rule.rule)
         view = app.view_functions[rule.endpoint]

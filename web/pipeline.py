@@ -30,7 +30,8 @@ from ..schemas import HYPHENATED_UUID, PATH_IDS, body_value, raise_if
 from . import auth
 from .responses import json_response
 
-API_BLUEPRINTS = ("api", "api_under_api")
+# The Users API's blueprints and the projects', each under / and /api (app.py).
+API_BLUEPRINTS = ("api", "api_under_api", "projects", "projects_under_api")
 
 
 @dataclasses.dataclass(slots=True)
