@@ -159,18 +159,25 @@ def list_users(developer_id, limit, offset, sort_by, direction, metadata_filter)
 
     Ties on the sort key are broken by id, so pages never overlap or skip.
     """
+    where, parameters = of_developer_matching(developer_id, metadata_filter)
+    # sort_by and direction were validated against fixed choices, so they are safe to place in the SQL.
+    query = (
+        f"SELECT {SELECTED} FROM users WHERE {where} "
+        f"ORDER BY {sort_by} {direction}, user_id {direction} LIMIT ? OFFSET ?"
+    )
+    # An offset past SQLite's 64-bit integers is past the end all the same.
+    return get_db().execute(query, (*parameters, limit, min(offset, 2**63 - 1))).fetchall()
+
+
+def of_developer_matching(developer_id, metadata_filter):
+    """A WHERE clause and its parameters: the developer's rows whose metadata holds every pair of `metadata_filter`
+    (METADATA_MATCHES); the users' list and the projects' alike."""
     conditions = ["developer_id = ?"]
     parameters = [developer_id]
     for key, value in metadata_filter.items():
         conditions.append(METADATA_MATCHES["text" if isinstance(value, str) else "number"])
         parameters += [key, value]
-    # sort_by and direction were validated against fixed choices, so they are safe to place in the SQL.
-    query = (
-        f"SELECT {SELECTED} FROM users WHERE {all_of(conditions)} "
-        f"ORDER BY {sort_by} {direction}, user_id {direction} LIMIT ? OFFSET ?"
-    )
-    # An offset past SQLite's 64-bit integers is past the end all the same.
-    return get_db().execute(query, (*parameters, limit, min(offset, 2**63 - 1))).fetchall()
+    return all_of(conditions), parameters
 
 
 def all_of(conditions):

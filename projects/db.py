@@ -12,7 +12,7 @@ import namer
 from ..db import get_db
 from ..errors import InvalidData, ProjectConstraintViolated, ProjectExists, ProjectNotFound
 from ..hosted import jsonb
-from ..users_db import METADATA_MATCHES, all_of
+from ..users_db import of_developer_matching
 
 # A project as the API answers it, in its key order; `id` is stored as project_id.
 PROJECT_FIELDS = ("id", "metadata", "created_at", "updated_at", "canonical_name", "name")
@@ -91,14 +91,10 @@ def list_projects(developer_id, limit, offset, sort_by, direction, metadata_filt
     """One page of a developer's projects, `default` among them; ties on the sort key broken by id."""
     db = get_db()
     add_default_project(db, developer_id, now)
-    conditions = ["developer_id = ?"]
-    parameters = [developer_id]
-    for key, value in metadata_filter.items():
-        conditions.append(METADATA_MATCHES["text" if isinstance(value, str) else "number"])
-        parameters += [key, value]
+    where, parameters = of_developer_matching(developer_id, metadata_filter)
     # sort_by and direction were validated against fixed choices, so they are safe to place in the SQL.
     return db.execute(
-        f"SELECT {PROJECT_SELECTED} FROM projects WHERE {all_of(conditions)} "
+        f"SELECT {PROJECT_SELECTED} FROM projects WHERE {where} "
         f"ORDER BY {sort_by} {direction}, project_id {direction} LIMIT ? OFFSET ?",
         (*parameters, limit, offset),
     ).fetchall()
