@@ -18,6 +18,7 @@ NAME_PATTERN = (
     r"^[\p{L}\p{Nl}\p{Pattern_Syntax}\p{Pattern_White_Space}]+"
     r"[\p{ID_Start}\p{Mn}\p{Mc}\p{Nd}\p{Pc}\p{Pattern_Syntax}\p{Pattern_White_Space}]*$"
 )
+# A project's canonical name, wherever one is given: a user's project, a new project (projects/), an import's.
 PROJECT_PATTERN = r"^[a-zA-Z][a-zA-Z0-9_]*$"
 
 
