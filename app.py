@@ -10,6 +10,7 @@ from . import db
 from . import users as api
 from .controls import routes as double
 from .docs import text_index
+from .projects import routes as projects
 from .web import handlers, openapi, pipeline, routing
 
 
@@ -32,6 +33,8 @@ def create_app(test_config=None, env_prefix="FLASK"):
     app.after_request(pipeline.after_request)
     app.register_blueprint(api.bp)
     app.register_blueprint(api.bp, url_prefix="/api", name=api.UNDER_API)
+    app.register_blueprint(projects.bp)
+    app.register_blueprint(projects.bp, url_prefix="/api", name=projects.UNDER_API)
     app.register_blueprint(openapi.bp)
     openapi.register_swagger_ui(app)
     double.init_app(app)

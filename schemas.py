@@ -18,6 +18,7 @@ NAME_PATTERN = (
     r"^[\p{L}\p{Nl}\p{Pattern_Syntax}\p{Pattern_White_Space}]+"
     r"[\p{ID_Start}\p{Mn}\p{Mc}\p{Nd}\p{Pc}\p{Pattern_Syntax}\p{Pattern_White_Space}]*$"
 )
+# A project's canonical name, wherever one is given: a user's project, a new project (projects/), an import's.
 PROJECT_PATTERN = r"^[a-zA-Z][a-zA-Z0-9_]*$"
 
 
@@ -290,28 +291,12 @@ class ListUsersQuery(PydanticSchema):
     direction = PydanticLiteral(("asc", "desc"), load_default="desc")
 
 
-class ListProjectsQuery(ListUsersQuery):
-    """The same parameters; the hosted list_projects query bounds no limit or offset, PostgreSQL does (api.py)."""
-
-
-class CreateProjectRequest(PydanticSchema):
-    """CreateProjectRequest (autogen/Projects.py), in its field order; a null metadata or canonical name is omitted."""
-
-    metadata = JSONObject(allow_none=True, load_default=None)
-    canonical_name = StrictString(
-        min_length=1, max_length=255, pattern=PROJECT_PATTERN, allow_none=True, load_default=None
-    )
-    name = StrictString(min_length=1, max_length=255, required=True)
-
-
 PATH_IDS = PathIds()
 USER_BODY = UserBody()
 LIST_USERS_QUERY = ListUsersQuery()
-PROJECT_BODY = CreateProjectRequest()
-LIST_PROJECTS_QUERY = ListProjectsQuery()
 
 
-# Responses, rendered by hand for speed (api.user_json); these schemas describe them in /openapi.json.
+# Responses, rendered by hand for speed (users.user_json); these schemas describe them in /openapi.json.
 
 
 class User(UserBody):
@@ -322,19 +307,6 @@ class User(UserBody):
 
 class ListResponse_User_(PydanticSchema):  # noqa: N801 - FastAPI's name for ListResponse[User]
     items = fields.List(fields.Nested(User), required=True)
-
-
-class Project(PydanticSchema):
-    id = fields.UUID(dump_only=True, required=True)
-    metadata = JSONObject(allow_none=True)
-    created_at = fields.DateTime(dump_only=True, required=True)
-    updated_at = fields.DateTime(dump_only=True, required=True)
-    canonical_name = StrictString(min_length=1, max_length=255, pattern=PROJECT_PATTERN, allow_none=True)
-    name = StrictString(min_length=1, max_length=255, required=True)
-
-
-class ListResponse_Project_(PydanticSchema):  # noqa: N801 - FastAPI's name for ListResponse[Project]
-    items = fields.List(fields.Nested(Project), required=True)
 
 
 class ResourceDeletedResponse(PydanticSchema):

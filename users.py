@@ -8,29 +8,17 @@ from . import users_db
 from .docs import text_index
 from .docs.routes import bp as docs_bp
 from .errors import (
-    InvalidData,
     LimitOutOfRange,
     NegativeOffset,
     NoUserFoundDuringDelete,
     NoUserFoundDuringPatch,
     NoUserFoundDuringUpdate,
-    ProjectConstraintViolated,
-    ProjectExists,
     ProjectNotFound,
     UserNotFoundDuringGet,
 )
 from .hosted import query_filter
-from .schemas import (
-    LIST_PROJECTS_QUERY,
-    LIST_USERS_QUERY,
-    PROJECT_BODY,
-    USER_BODY,
-    ListResponse_Project_,
-    ListResponse_User_,
-    Project,
-    ResourceDeletedResponse,
-    User,
-)
+from .projects import db as projects_db
+from .schemas import LIST_USERS_QUERY, USER_BODY, ListResponse_User_, ResourceDeletedResponse, User
 from .web.clock import new_uuid7, now_micros
 from .web.pipeline import operation
 from .web.responses import deleted_json, format_timestamp
@@ -57,7 +45,7 @@ def user_json(row, with_developer=False):
 def in_project(call):
     """The body with its project as the developer's project of that name is stored; ProjectNotFound before anything
     else, as the hosted user writes check project_exists first."""
-    return {**call.body, "project": users_db.project_canonical_name(call.developer_id, call.body["project"])}
+    return {**call.body, "project": projects_db.project_canonical_name(call.developer_id, call.body["project"])}
 
 
 @operation(bp.post, "/users/<user_id>", 201, User, body=USER_BODY, refusals=(ProjectNotFound,))
@@ -115,36 +103,6 @@ def list_users(call):
         call.developer_id, query["limit"], query["offset"], query["sort_by"], query["direction"], metadata_filter()
     )
     return f'{{"items":[{",".join(map(user_json, rows))}]}}'
-
-
-def project_json(row, with_developer=False):
-    """A stored project (users_db.PROJECT_FIELDS) as the API's Project, keys in the hosted order; the export adds the
-    developer."""
-    head = f'{{"developer_id":"{row["developer_id"]}",' if with_developer else "{"
-    return (
-        f'{head}"id":"{row["id"]}","metadata":{row["metadata"]},'
-        f'"created_at":"{format_timestamp(row["created_at"])}","updated_at":"{format_timestamp(row["updated_at"])}",'
-        f'"canonical_name":{encode_string(row["canonical_name"])},"name":{encode_string(row["name"])}}}'
-    )
-
-
-@operation(
-    bp.post, "/projects", 201, Project, body=PROJECT_BODY, path=(), refusals=(ProjectExists, ProjectConstraintViolated)
-)
-def create_project(call):
-    return project_json(users_db.create_project(call.developer_id, str(new_uuid7()), call.body, now_micros()))
-
-
-@operation(bp.get, "/projects", 200, ListResponse_Project_, query=LIST_PROJECTS_QUERY, path=())
-def list_projects(call):
-    query = call.query
-    # Unbounded by the hosted query: PostgreSQL refuses a negative LIMIT or OFFSET, asyncpg one past int8 (DataError).
-    if not (0 <= query["limit"] < 2**63 and 0 <= query["offset"] < 2**63):
-        raise InvalidData("project", "list")
-    rows = users_db.list_projects(
-        call.developer_id, query["limit"], query["offset"], query["sort_by"], query["direction"], metadata_filter(), now_micros()
-    )
-    return f'{{"items":[{",".join(map(project_json, rows))}]}}'
 
 
 def metadata_filter():

@@ -27,8 +27,10 @@ from ..errors import (
 )
 from ..hosted import jsonb
 from ..hosted import pgvector as vectors
+from ..projects import db as projects_db
+from ..projects.routes import project_json
 from ..schemas import LIST_JSON_DEPTH, MAX_JSON_DEPTH, body_value, json_value
-from ..users import project_json, user_json
+from ..users import user_json
 from ..web import auth
 from ..web.clock import now_micros
 from ..web.responses import LATEST, encode_compact, format_timestamp, json_response, no_content
@@ -262,7 +264,7 @@ def export_users():
     developer_id = scoped(None)
     with read_transaction():  # one snapshot: a doc exported with its user, however others write meanwhile
         users = ",".join(user_json(row, with_developer=True) for row in users_db.all_users(developer_id))
-        projects = ",".join(project_json(row, with_developer=True) for row in users_db.all_projects(developer_id))
+        projects = ",".join(project_json(row, with_developer=True) for row in projects_db.all_projects(developer_id))
         docs_json = ",".join(exported_docs(developer_id))
     return json_response(200, f'{{"items":[{users}],"projects":[{projects}],"docs":[{docs_json}]}}')
 
@@ -290,8 +292,8 @@ def post_users():
 
 
 def imported(body):
-    """An export's users, projects and the chunks of each of its docs, validated, as users_db and docs_db store them:
-    omitted timestamps filled in; developers, ids, timestamps and embeddings kept."""
+    """An export's users, projects and the chunks of each of its docs, validated, as users_db, projects_db and docs_db
+    store them: omitted timestamps filled in; developers, ids, timestamps and embeddings kept."""
     now = now_micros()
     loaded_users, loaded_projects, loaded_docs = load_users(body)
     users = []
@@ -304,20 +306,20 @@ def imported(body):
         created_at = now if project["created_at"] is None else project["created_at"]
         updated_at = created_at if project["updated_at"] is None else project["updated_at"]
         developer_id = scoped(str(project["developer_id"]))
-        projects.append(users_db.stored_project("import", developer_id, str(project["id"]), project, created_at, updated_at))
+        projects.append(projects_db.stored_project("import", developer_id, str(project["id"]), project, created_at, updated_at))
     return users, projects, [imported_chunks(doc, now) for doc in loaded_docs]
 
 
 def store_import(db, users, projects, docs_chunks):
     """Upsert the projects and users and replace the docs in the caller's transaction: all or nothing. A user's
     project and a doc's user must be in the import or in the database."""
-    users_db.upsert_projects(projects)
+    projects_db.upsert_projects(projects)
     canonical_names = {}
     for index, user in enumerate(users):
         named = (user["developer_id"], user["project"])
         try:
             if named not in canonical_names:
-                canonical_names[named] = users_db.project_canonical_name(*named)
+                canonical_names[named] = projects_db.project_canonical_name(*named)
         except ProjectNotFound:
             message = "no such project, in the import or the database"
             raise RequestValidationError([value_error(message, user["project"], ["body", "items", index, "project"])]) from None

@@ -10,10 +10,10 @@ from werkzeug.http import HTTP_STATUS_CODES, is_hop_by_hop_header
 from ..docs.schemas import Content
 from ..errors import RequestValidationError
 from ..hosted import pgvector as vectors
+from ..projects.schemas import CreateProjectRequest
 from ..schemas import (
     NAME_PATTERN,
     PROJECT_PATTERN,
-    CreateProjectRequest,
     JSONObject,
     PydanticInt,
     PydanticLiteral,

@@ -15,7 +15,8 @@ UNKNOWN_ID = "11111111-2222-3333-4444-555555555555"
 def ticking_clock(monkeypatch):
     """Each write one second after the previous one, so that orderings are plain to read."""
     ticks = itertools.count(1_790_000_000_000_000, 1_000_000)
-    monkeypatch.setattr("julep_users_double.users.now_micros", lambda: next(ticks))
+    for writer in ("users", "projects.routes"):
+        monkeypatch.setattr(f"julep_users_double.{writer}.now_micros", lambda: next(ticks))
 
 
 def stored(client, user_id):

@@ -19,12 +19,13 @@ from ..errors import (
     RequestValidationError,
     UnreadableBody,
 )
+from ..projects import schemas as projects_schemas
 
 # The components besides the routes' responses (each route's Operation.response, by its class name): the bodies, by
 # FastAPI's names for them, and the parts a response nests, registered first so that the response refers to them.
 COMPONENTS = {
     "CreateOrUpdateUserRequest": schemas.UserBody,
-    "CreateProjectRequest": schemas.CreateProjectRequest,
+    "CreateProjectRequest": projects_schemas.CreateProjectRequest,
     "CreateDocRequest": docs_schemas.CreateDocRequest,
     "BulkDeleteDocsRequest": docs_schemas.BulkDeleteDocsRequest,
     "TextOnlyDocSearchRequest": docs_schemas.TextOnlyDocSearchRequest,
@@ -108,7 +109,12 @@ def build_document(app):
         security=[],
         plugins=[PydanticPlugin(schema_name_resolver=lambda schema: None)],
     )
-    routes = [(rule, app.view_functions[rule.endpoint]) for rule in app.url_map.iter_rules() if rule.endpoint.split(".")[0] == users.bp.name]
+    # The API's routes (each declared by pipeline.operation) once: those under /api are the same, /api the server.
+    routes = [
+        (rule, view)
+        for rule in app.url_map.iter_rules()
+        if hasattr(view := app.view_functions[rule.endpoint], "operation") and not rule.rule.startswith("/api/")
+    ]
     # In the routes' order, in which a list's item comes before the list (User before ListResponse_User_).
     responses = {view.operation.response.__name__: view.operation.response for _, view in routes}
     for name, schema in {**COMPONENTS, **responses, **ERROR_COMPONENTS[error_format]}.items():

@@ -1,0 +1,1 @@
+"""A developer's projects: /projects."""
