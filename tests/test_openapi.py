@@ -10,8 +10,8 @@ from openapi_schema_validator._regex import has_ecma_regex
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from openapi_spec_validator.schemas import schema_v31
 
-from julep_users_double.app import create_app
 from julep_users_double import users
+from julep_users_double.app import create_app
 from julep_users_double.projects import routes as projects
 from conftest import make_app
 
