@@ -10,7 +10,8 @@ from flask import current_app, g
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .hosted import envelope
-from .web.responses import encode_compact, json_response
+from .hosted.fastapi_wire import encode_compact
+from .web.responses import json_response
 
 ERROR_FORMATS = ("detail", "hosted")
 

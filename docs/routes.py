@@ -26,9 +26,10 @@ from ..errors import (
 )
 from ..hosted import jsonb
 from ..hosted import pgvector as vectors
+from ..hosted.fastapi_wire import encode_compact
 from ..web.clock import moments, new_uuid7, now_micros
 from ..web.pipeline import operation
-from ..web.responses import encode_compact, format_timestamp
+from ..web.responses import format_timestamp
 from . import db as docs_db
 from . import search as doc_search
 from . import text_index
