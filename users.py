@@ -1,7 +1,5 @@
 """The Users API: its routes, each declared once (pipeline.operation), and a user as it goes on the wire."""
 
-import json
-
 from flask import Blueprint, request
 
 from . import users_db
@@ -19,6 +17,8 @@ from .errors import (
     ProjectNotFound,
     UserNotFoundDuringGet,
 )
+from .hosted import INT64_MAX
+from .hosted.fastapi_wire import encode_compact
 from .schemas import LIST_PROJECTS_QUERY, LIST_USERS_QUERY, PROJECT_BODY, USER_BODY
 from .web.clock import new_uuid7, now_micros
 from .web.pipeline import operation
@@ -27,17 +27,14 @@ from .web.responses import format_timestamp
 bp = Blueprint("api", __name__)
 bp.register_blueprint(docs_bp)
 
-encode_string = json.JSONEncoder(ensure_ascii=False).encode
-
-
 def user_json(row, with_developer=False):
     """A stored row (users_db.USER_FIELDS) as the API's User, keys in the hosted order; the export adds the developer."""
     head = f'{{"developer_id":"{row["developer_id"]}",' if with_developer else "{"
     return (
         f'{head}"id":"{row["id"]}","metadata":{row["metadata"]},'
         f'"created_at":"{format_timestamp(row["created_at"])}","updated_at":"{format_timestamp(row["updated_at"])}",'
-        f'"name":{encode_string(row["name"])},"about":{encode_string(row["about"])},'
-        f'"project":{encode_string(row["project"])}}}'
+        f'"name":{encode_compact(row["name"])},"about":{encode_compact(row["about"])},'
+        f'"project":{encode_compact(row["project"])}}}'
     )
 
 
@@ -111,7 +108,7 @@ def project_json(row, with_developer=False):
     return (
         f'{head}"id":"{row["id"]}","metadata":{row["metadata"]},'
         f'"created_at":"{format_timestamp(row["created_at"])}","updated_at":"{format_timestamp(row["updated_at"])}",'
-        f'"canonical_name":{encode_string(row["canonical_name"])},"name":{encode_string(row["name"])}}}'
+        f'"canonical_name":{encode_compact(row["canonical_name"])},"name":{encode_compact(row["name"])}}}'
     )
 
 
@@ -126,7 +123,7 @@ def create_project(call):
 def list_projects(call):
     query = call.query
     # Unbounded by the hosted query: PostgreSQL refuses a negative LIMIT or OFFSET, asyncpg one past int8 (DataError).
-    if not (0 <= query["limit"] < 2**63 and 0 <= query["offset"] < 2**63):
+    if not (0 <= query["limit"] <= INT64_MAX and 0 <= query["offset"] <= INT64_MAX):
         raise InvalidData("project", "list")
     rows = users_db.list_projects(
         call.developer_id, query["limit"], query["offset"], query["sort_by"], query["direction"], metadata_filter(), now_micros()
@@ -153,4 +150,4 @@ def filter_value(text):
         except ValueError:
             return text
     # SQLite integers are 64-bit; JSON numbers past that are stored as reals anyway, infinite past a double.
-    return number if -(2**63) <= number < 2**63 else float(text)
+    return number if -INT64_MAX - 1 <= number <= INT64_MAX else float(text)

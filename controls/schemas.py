@@ -9,9 +9,9 @@ from werkzeug.http import HTTP_STATUS_CODES, is_hop_by_hop_header
 
 from ..docs.schemas import Content
 from ..errors import RequestValidationError
+from ..hosted import INT64_MAX
 from ..hosted import pgvector as vectors
 from ..hosted.pydantic import (
-    INT64_MAX,
     JSONUUID,
     ForbidExtra,
     JSONObject,

@@ -24,7 +24,7 @@ from ..errors import (
     NoDocFoundDuringGet,
     PartlyEmbeddedDoc,
 )
-from ..hosted import jsonb
+from ..hosted import INT64_MAX, jsonb
 from ..hosted import pgvector as vectors
 from ..hosted.fastapi_wire import encode_compact
 from ..web.clock import moments, new_uuid7, now_micros
@@ -164,7 +164,7 @@ def list_user_docs(call):
     if query["sort_by"] == "updated_at":
         raise DocsUnsortable()
     metadata_filter = list_filter()
-    if query["offset"] >= 2**63:  # past asyncpg's int8: a DataError
+    if query["offset"] > INT64_MAX:  # past asyncpg's int8: a DataError
         raise InvalidData("doc", "list")
     developer_id, direction = call.developer_id, query["direction"]
     with read_transaction():  # the page's chunks as its ids were read, a doc deleted meanwhile too

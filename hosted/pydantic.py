@@ -11,6 +11,8 @@ import uuid
 import regex
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, missing
 
+from . import INT64_MAX
+
 # pydantic-core's message template of each error type used here, `{…}` filled from the error's ctx (or words).
 ERROR_WORDS = {
     "missing": "Field required",
@@ -333,10 +335,6 @@ class LaxInt(fields.Field):
         else:
             raise field_error("int_type")
         return check_bounds(number, **self.bounds)
-
-
-# The largest int64: pydantic-core's i64, and PostgreSQL's bigint (asyncpg's int8), where the hosted service stops.
-INT64_MAX = 2**63 - 1
 
 
 def float_as_int(value):
