@@ -27,6 +27,7 @@ from .web.responses import format_timestamp
 bp = Blueprint("api", __name__)
 bp.register_blueprint(docs_bp)
 
+
 def user_json(row, with_developer=False):
     """A stored row (users_db.USER_FIELDS) as the API's User, keys in the hosted order; the export adds the developer."""
     head = f'{{"developer_id":"{row["developer_id"]}",' if with_developer else "{"

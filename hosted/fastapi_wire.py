@@ -6,7 +6,7 @@ web/reading.py's: errors.py encodes with encode_compact, so this module imports 
 
 import json
 
-from .pydantic import error_item, object_errors
+from .pydantic import error_item, message_item, object_errors
 
 # FastAPI's JSONResponse: compact, non-ASCII characters as they are; bytes (a body that was not JSON, echoed back
 # in a 422) as FastAPI's jsonable_encoder gives them, decoded as UTF-8.
@@ -74,8 +74,9 @@ def body_value(data, content_type, max_depth=MAX_JSON_DEPTH):
 
 
 def json_invalid_errors(error):
-    """FastAPI's 422 items for a body that is not JSON (a json.JSONDecodeError)."""
-    return [error_item("json_invalid", ["body", error.pos], {}, {"error": error.msg})]
+    """FastAPI's 422 items for a body that is not JSON (a json.JSONDecodeError), in FastAPI's words, not pydantic's."""
+    message = {"type": "json_invalid", "msg": "JSON decode error", "ctx": {"error": error.msg}}
+    return [message_item(message, ["body", error.pos], {})]
 
 
 def is_json_media_type(content_type):

@@ -42,7 +42,6 @@ ERROR_WORDS = {
     "less_than_equal": "Input should be less than or equal to {le}",
     "less_than": "Input should be less than {lt}",
     "value_error": "Value error, {error}",
-    "json_invalid": "JSON decode error",
 }
 
 

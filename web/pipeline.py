@@ -100,7 +100,7 @@ class Operation:
     status: int
     response: str  # the schema of a success, by its name in the document
     body: object = None  # what validates the body (fastapi_wire.load_body): a pydantic.PydanticSchema or SmartUnion
-    query: object = None  # a schemas.PydanticSchema instance
+    query: object = None  # a pydantic.PydanticSchema instance
     not_found: type | None = None  # the errors.ApiError a None answer raises, when what the path names may not exist
     path: tuple = ("user_id",)  # the path's ids in the hosted handler's order, which is the order of their errors
     refusals: tuple = ()  # the other errors.ApiError classes the route may answer, for the document
