@@ -391,7 +391,8 @@ class PydanticList(fields.Field):
             except ValidationError as error:
                 errors.append({**error.messages, "loc": [index], "input": item})
             except ValueError as error:
-                errors.append({**error_message("value_error", {"error": {}}, error=str(error)), "loc": [index], "input": item})
+                message = error_message("value_error", {"error": {}}, error=str(error))
+                errors.append({**message, "loc": [index], "input": item})
         if errors:
             raise ValidationError(errors)
         return loaded
@@ -447,7 +448,7 @@ class PydanticSchema(Schema):
 
 
 class ForbidExtra(PydanticSchema):
-    """A model with `extra="forbid"`: unknown keys are an error."""
+    """A model with `extra="forbid"`: unknown keys are an error (a control request's typo must not pass silently)."""
 
     def load_strictly(self, data, errors):
         loaded = self.load_or_collect(data, "body", errors)
