@@ -273,7 +273,7 @@ class NoSuchDoc(ApiError):
 
 
 class RequestValidationError(ApiError):
-    """A 422: `detail` is the list of pydantic-style error items (schemas.error_item)."""
+    """A 422: `detail` is the list of pydantic-style error items (hosted/pydantic.error_item)."""
 
     status = 422
     detail_schema, hosted_schema = "HTTPValidationError", "HostedValidationError"

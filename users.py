@@ -1,7 +1,5 @@
 """The Users API: its routes, each declared once (pipeline.operation), and a user as it goes on the wire."""
 
-import json
-
 from flask import Blueprint, request
 
 from . import users_db
@@ -16,7 +14,8 @@ from .errors import (
     ProjectNotFound,
     UserNotFoundDuringGet,
 )
-from .hosted import query_filter
+from .hosted import INT64_MAX, query_filter
+from .hosted.fastapi_wire import encode_compact
 from .projects import db as projects_db
 from .schemas import LIST_USERS_QUERY, USER_BODY, ListResponse_User_, ResourceDeletedResponse, User
 from .web.clock import new_uuid7, now_micros
@@ -28,8 +27,6 @@ bp.register_blueprint(docs_bp)
 # The same routes again under /api, where the SDKs' default base URL points: the name of that registration.
 UNDER_API = f"{bp.name}_under_api"
 
-encode_string = json.JSONEncoder(ensure_ascii=False).encode
-
 
 def user_json(row, with_developer=False):
     """A stored row (users_db.USER_FIELDS) as the API's User, keys in the hosted order; the export adds the developer."""
@@ -37,8 +34,8 @@ def user_json(row, with_developer=False):
     return (
         f'{head}"id":"{row["id"]}","metadata":{row["metadata"]},'
         f'"created_at":"{format_timestamp(row["created_at"])}","updated_at":"{format_timestamp(row["updated_at"])}",'
-        f'"name":{encode_string(row["name"])},"about":{encode_string(row["about"])},'
-        f'"project":{encode_string(row["project"])}}}'
+        f'"name":{encode_compact(row["name"])},"about":{encode_compact(row["about"])},'
+        f'"project":{encode_compact(row["project"])}}}'
     )
 
 
@@ -114,4 +111,4 @@ def filter_value(text):
     """convert_value, but an int past SQLite's 64-bit integers is read as a float: JSON numbers past that are stored
     as reals anyway, infinite past a double."""
     value = query_filter.convert_value(text)
-    return float(text) if type(value) is int and not -(2**63) <= value < 2**63 else value
+    return float(text) if type(value) is int and not -INT64_MAX - 1 <= value <= INT64_MAX else value

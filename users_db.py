@@ -10,7 +10,7 @@ from flask import current_app
 from .db import get_db, write_transaction
 from .docs import db as docs_db
 from .errors import InvalidData, UserTooLarge
-from .hosted import jsonb
+from .hosted import INT64_MAX, jsonb
 
 # A user as the API answers it, in its key order; `id` is stored as user_id.
 USER_FIELDS = ("id", "metadata", "created_at", "updated_at", "name", "about", "project")
@@ -171,7 +171,7 @@ def list_users(developer_id, limit, offset, sort_by, direction, metadata_filter)
         f"ORDER BY {sort_by} {direction}, user_id {direction} LIMIT ? OFFSET ?"
     )
     # An offset past SQLite's 64-bit integers is past the end all the same.
-    return get_db().execute(query, (*parameters, limit, min(offset, 2**63 - 1))).fetchall()
+    return get_db().execute(query, (*parameters, limit, min(offset, INT64_MAX))).fetchall()
 
 
 def of_developer_matching(developer_id, metadata_filter):

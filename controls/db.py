@@ -5,7 +5,7 @@ What must change atomically is one statement, or one transaction that takes the 
 """
 
 from ..db import get_db, write_transaction
-from ..web.responses import encode_compact
+from ..hosted.fastapi_wire import encode_compact
 
 # The clock a developer (?1; NULL: none) sees: their own, else everyone's.
 SEEN_CLOCK = "coalesce((SELECT frozen_now FROM developer_clocks WHERE developer_id = ?1), frozen_now)"

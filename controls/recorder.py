@@ -7,8 +7,9 @@ import time
 from flask import current_app
 
 from ..errors import ApiError
+from ..hosted.fastapi_wire import encode_compact
 from ..web.pause import pause
-from ..web.responses import encode_compact, json_response
+from ..web.responses import json_response
 from . import db as double_db
 
 REDACTED = "[REDACTED]"

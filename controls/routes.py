@@ -27,13 +27,14 @@ from ..errors import (
 )
 from ..hosted import jsonb
 from ..hosted import pgvector as vectors
+from ..hosted.fastapi_wire import LIST_JSON_DEPTH, MAX_JSON_DEPTH, encode_compact, json_value
 from ..projects import db as projects_db
 from ..projects.routes import project_json
-from ..schemas import LIST_JSON_DEPTH, MAX_JSON_DEPTH, body_value, json_value
 from ..users import user_json
 from ..web import auth
 from ..web.clock import now_micros
-from ..web.responses import LATEST, encode_compact, format_timestamp, json_response, no_content
+from ..web.reading import parsed_body
+from ..web.responses import LATEST, format_timestamp, json_response, no_content
 from . import db as double_db
 from . import journal_waits
 from .schemas import (
@@ -87,7 +88,7 @@ def import_seed_file(seed, server_start):
     if double_db.seed_imported(server_start):
         return
     try:
-        users, projects, docs_chunks = imported(body_value(seed.read_bytes(), "application/json", LIST_JSON_DEPTH))
+        users, projects, docs_chunks = imported(parsed_body(seed.read_bytes(), "application/json", LIST_JSON_DEPTH))
         with write_transaction() as db:
             if double_db.claim_seed_import(server_start):
                 store_import(db, users, projects, docs_chunks)
@@ -397,7 +398,7 @@ def unfreeze_clock():
 
 def json_body(max_depth=MAX_JSON_DEPTH):
     """The request body as the API reads it: parsed JSON, text, or None."""
-    return body_value(request.get_data(), request.headers.get("Content-Type"), max_depth)
+    return parsed_body(request.get_data(), request.headers.get("Content-Type"), max_depth)
 
 
 def items_response(items):

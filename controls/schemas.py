@@ -9,27 +9,28 @@ from werkzeug.http import HTTP_STATUS_CODES, is_hop_by_hop_header
 
 from ..docs.schemas import Content
 from ..errors import RequestValidationError
+from ..hosted import INT64_MAX
 from ..hosted import pgvector as vectors
-from ..projects.schemas import CreateProjectRequest
-from ..schemas import (
-    NAME_PATTERN,
-    PROJECT_PATTERN,
+from ..hosted.pydantic import (
+    JSONUUID,
+    ForbidExtra,
     JSONObject,
     PydanticInt,
+    PydanticList,
     PydanticLiteral,
     PydanticSchema,
     PydanticUUID,
+    StrictNumber,
     StrictString,
-    UserBody,
-    body_errors,
     error_item,
+    error_message,
     field_error,
-    missing_error,
-    object_error,
-    raise_if,
-    within_bounds,
+    object_errors,
 )
+from ..projects.schemas import CreateProjectRequest
+from ..schemas import NAME_PATTERN, PROJECT_PATTERN, UserBody
 from ..web.auth import DEFAULT_DEVELOPER_ID
+from ..web.reading import object_body, raise_if
 from ..web.responses import EARLIEST, LATEST, format_timestamp
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -44,26 +45,7 @@ MICROSECOND = datetime.timedelta(microseconds=1)
 
 
 def value_error(message, value, loc=("body",)):
-    return error_item("value_error", list(loc), f"Value error, {message}", value, {"error": {}})
-
-
-class Number(fields.Field):
-    """An int (or, unless `integer`, a float), never a bool or a string, within its bounds."""
-
-    def __init__(self, *, integer, minimum=None, maximum=None, **kwargs):
-        if integer:
-            wrong_type = {"type": "int_type", "msg": "Input should be a valid integer"}
-        else:
-            wrong_type = {"type": "float_type", "msg": "Input should be a valid number"}
-        super().__init__(error_messages={"null": wrong_type, "invalid": wrong_type}, **kwargs)
-        self.types = (int,) if integer else (int, float)
-        self.minimum = minimum
-        self.maximum = maximum
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if type(value) not in self.types:
-            raise self.make_error("invalid")
-        return within_bounds(value, self.minimum, self.maximum)
+    return error_item("value_error", list(loc), value, {"error": {}}, error=message)
 
 
 class Headers(JSONObject):
@@ -73,7 +55,7 @@ class Headers(JSONObject):
         headers = super()._deserialize(value, attr, data, **kwargs)
         for name, text in headers.items():
             if type(text) is not str:
-                raise ValidationError(error_item("string_type", [name], "Input should be a valid string", text))
+                raise ValidationError(error_item("string_type", [name], text))
             if not HEADER_NAME.fullmatch(name) or not HEADER_VALUE.fullmatch(text):
                 raise ValidationError(value_error("not a valid HTTP header", text, [name]))
             if frames_the_connection(name):
@@ -97,7 +79,7 @@ class Timestamp(fields.Field):
     """An ISO 8601 date-time (UTC unless it says otherwise) from EARLIEST to LATEST, as microseconds since the epoch."""
 
     def __init__(self, **kwargs):
-        datetime_type = {"type": "datetime_type", "msg": "Input should be a valid datetime"}
+        datetime_type = error_message("datetime_type")
         super().__init__(error_messages={"null": datetime_type, "invalid": datetime_type}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -106,59 +88,30 @@ class Timestamp(fields.Field):
         try:
             moment = datetime.datetime.fromisoformat(value)
         except ValueError:
-            reason = "input is not an ISO 8601 date-time"
-            raise field_error("datetime_parsing", f"Input should be a valid datetime, {reason}", {"error": reason}) from None
+            raise field_error("datetime_parsing", {"error": "input is not an ISO 8601 date-time"}) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=datetime.timezone.utc)
         micros = (moment - EPOCH) // MICROSECOND
         if micros < EARLIEST:
-            earliest = format_timestamp(EARLIEST)
-            message = f"Input should be greater than or equal to {earliest}"
-            raise field_error("greater_than_equal", message, {"ge": earliest})
+            raise field_error("greater_than_equal", {"ge": format_timestamp(EARLIEST)})
         if micros > LATEST:
-            latest = format_timestamp(LATEST)
-            raise field_error("less_than_equal", f"Input should be less than or equal to {latest}", {"le": latest})
+            raise field_error("less_than_equal", {"le": format_timestamp(LATEST)})
         return micros
 
 
-class JSONUUID(PydanticUUID):
-    """A UUID in a JSON body, where it may not even be a string."""
-
-    def __init__(self, **kwargs):
-        uuid_type = {"type": "uuid_type", "msg": "UUID input should be a string, bytes or UUID object"}
-        missing = {"type": "missing", "msg": "Field required"}
-        super().__init__(error_messages={"null": uuid_type, "invalid": uuid_type, "required": missing}, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if type(value) is not str:
-            raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-class StrictSchema(PydanticSchema):
-    """Unknown keys are an error: a typo in a control request must not pass silently."""
-
-    def load_strictly(self, data, errors):
-        loaded = self.load_or_collect(data, "body", errors)
-        for key, value in data.items():
-            if key not in self.fields:
-                errors.append(error_item("extra_forbidden", ["body", key], "Extra inputs are not permitted", value))
-        return loaded
-
-
-class FaultDefinition(StrictSchema):
+class FaultDefinition(ForbidExtra):
     method = PydanticLiteral(METHODS, allow_none=True, load_default=None)
     path = StrictString(min_length=1, max_length=GLOB_MAX_LENGTH, load_default="*")
-    status = Number(integer=True, minimum=200, maximum=599, allow_none=True, load_default=None)
+    status = StrictNumber(integer=True, ge=200, le=599, allow_none=True, load_default=None)
     body = fields.Raw(allow_none=True, load_default=None)
     headers = Headers(load_default=dict)
-    delay_ms = Number(integer=True, minimum=0, maximum=60_000, load_default=0)
-    times = Number(integer=True, minimum=1, maximum=1_000_000_000, load_default=1)
+    delay_ms = StrictNumber(integer=True, ge=0, le=60_000, load_default=0)
+    times = StrictNumber(integer=True, ge=1, le=1_000_000_000, load_default=1)
 
 
-class ClockChange(StrictSchema):
+class ClockChange(ForbidExtra):
     now = Timestamp(load_default=None)
-    advance_seconds = Number(integer=False, minimum=0, maximum=1_000_000_000, load_default=None)
+    advance_seconds = StrictNumber(integer=False, ge=0, le=1_000_000_000, load_default=None)
 
 
 class StoredName(StrictString):
@@ -188,23 +141,11 @@ class ImportedProject(CreateProjectRequest):
     updated_at = Timestamp(load_default=None)
 
 
-class Embeddings(fields.Field):
+class Embeddings(PydanticList):
     """One entry a chunk, in index order: null (not embedded) or 1,024 JSON numbers, as pgvector stores them."""
 
-    default_error_messages = {"null": {"type": "list_type", "msg": "Input should be a valid list"}}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if type(value) is not list:
-            raise field_error("list_type", "Input should be a valid list")
-        stored, errors = [], []
-        for index, vector in enumerate(value):
-            try:
-                stored.append(None if vector is None else embedding(vector))
-            except ValueError as error:
-                errors.append({**value_error(str(error), vector), "loc": [index]})
-        if errors:
-            raise ValidationError(errors)
-        return stored
+    def __init__(self, **kwargs):
+        super().__init__(lambda vector: None if vector is None else embedding(vector), **kwargs)
 
 
 def embedding(vector):
@@ -216,8 +157,8 @@ def embedding(vector):
     return stored
 
 
-class EmbeddingsChange(StrictSchema):
-    embeddings = Embeddings(required=True, error_messages={"required": {"type": "missing", "msg": "Field required"}})
+class EmbeddingsChange(ForbidExtra):
+    embeddings = Embeddings(required=True)
 
 
 class ImportedDoc(PydanticSchema):
@@ -244,10 +185,10 @@ class JournalQuery(PydanticSchema):
     method = StrictString(load_default=None)
     path = StrictString(max_length=GLOB_MAX_LENGTH, load_default=None)
     developer_id = PydanticUUID(load_default=None)
-    limit = PydanticInt(minimum=1, maximum=1000, load_default=100)
-    cursor = PydanticInt(minimum=0, maximum=2**63 - 1, load_default=0)
-    wait_ms = PydanticInt(minimum=0, maximum=30_000, load_default=0)
-    min_count = PydanticInt(minimum=1, maximum=1000, load_default=1)
+    limit = PydanticInt(ge=1, le=1000, load_default=100)
+    cursor = PydanticInt(ge=0, le=INT64_MAX, load_default=0)
+    wait_ms = PydanticInt(ge=0, le=30_000, load_default=0)
+    min_count = PydanticInt(ge=1, le=1000, load_default=1)
 
 
 EMBEDDINGS_CHANGE = EmbeddingsChange()
@@ -260,14 +201,9 @@ RESET_QUERY = ResetQuery()
 JOURNAL_QUERY = JournalQuery()
 
 
-def require_object(body):
-    raise_if(body_errors(body))
-    return body
-
-
 def load_fault(body):
     """A fault definition with its defaults; a fault with a status but no body answers its status's detail."""
-    data = require_object(body)
+    data = object_body(body)
     errors = []
     fault = FAULT_DEFINITION.load_strictly(data, errors)
     raise_if(errors)
@@ -282,7 +218,7 @@ def load_fault(body):
 
 
 def load_clock_change(body):
-    data = require_object(body)
+    data = object_body(body)
     errors = []
     change = CLOCK_CHANGE.load_strictly(data, errors)
     raise_if(errors)
@@ -299,9 +235,9 @@ def clock_past_the_end(advance_seconds):
 
 def load_users(body):
     """The users, projects and docs of an import, each validated like the API's; all their errors together."""
-    data = require_object(body)
+    data = object_body(body)
     if "items" not in data:
-        raise_if([missing_error(["body", "items"], data)])
+        raise_if([error_item("missing", ["body", "items"], data)])
     errors = []
     users = load_list(data, "items", IMPORTED_USER, errors)
     projects = load_list(data, "projects", IMPORTED_PROJECT, errors) if "projects" in data else []
@@ -324,13 +260,12 @@ def load_users(body):
 
 def load_list(data, key, schema, errors):
     if type(data[key]) is not list:
-        raise_if([error_item("list_type", ["body", key], "Input should be a valid list", data[key])])
+        raise_if([error_item("list_type", ["body", key], data[key])])
     loaded = []
     for index, item in enumerate(data[key]):
         loc = ["body", key, index]
-        error = object_error(item, loc)
-        if error:
-            errors.append(error)
+        if shape_errors := object_errors(item, [loc]):
+            errors.extend(shape_errors)
             continue
         item_errors = []
         loaded.append(schema.load_or_collect(item, "body", item_errors))
@@ -339,7 +274,7 @@ def load_list(data, key, schema, errors):
 
 
 def load_embeddings(body):
-    data = require_object(body)
+    data = object_body(body)
     errors = []
     change = EMBEDDINGS_CHANGE.load_strictly(data, errors)
     raise_if(errors)

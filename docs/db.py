@@ -2,7 +2,7 @@
 
 from ..db import get_db
 from ..errors import DocOwnerNotFound, DuplicateDoc
-from ..web.responses import encode_compact
+from ..hosted.fastapi_wire import encode_compact
 
 CHUNK_FIELDS = (
     "chunk_id, developer_id, user_id, doc_id, idx, title, content, metadata, created_at, embedding, embedding_json"

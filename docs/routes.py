@@ -24,12 +24,13 @@ from ..errors import (
     NoDocFoundDuringGet,
     PartlyEmbeddedDoc,
 )
-from ..hosted import jsonb, query_filter
+from ..hosted import INT64_MAX, jsonb, query_filter
 from ..hosted import pgvector as vectors
+from ..hosted.fastapi_wire import encode_compact
 from ..schemas import ResourceDeletedResponse
 from ..web.clock import moments, new_uuid7, now_micros
 from ..web.pipeline import operation
-from ..web.responses import deleted_json, encode_compact, format_timestamp
+from ..web.responses import deleted_json, format_timestamp
 from . import db as docs_db
 from . import search as doc_search
 from . import text_index
@@ -170,7 +171,7 @@ def list_user_docs(call):
     if query["sort_by"] == "updated_at":
         raise DocsUnsortable()
     metadata_filter = list_filter()
-    if query["offset"] >= 2**63:  # past asyncpg's int8: a DataError
+    if query["offset"] > INT64_MAX:  # past asyncpg's int8: a DataError
         raise InvalidData("doc", "list")
     developer_id, direction = call.developer_id, query["direction"]
     with read_transaction():  # the page's chunks as its ids were read, a doc deleted meanwhile too

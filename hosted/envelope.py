@@ -25,7 +25,7 @@ def middleware_error(message, code):
 
 
 def validation_error(items):
-    """make_exception_handler(422)'s body for RequestValidationError, from pydantic-style items (schemas.error_item)."""
+    """make_exception_handler(422)'s body for RequestValidationError, from pydantic-style items (pydantic.error_item)."""
     return {"error": {"message": "Validation error", "details": [detail(item) for item in items], "code": "validation_error"}}
 
 

@@ -9,7 +9,7 @@ import operator
 import re
 from decimal import Decimal
 
-from ..web.responses import encode_compact
+from .fastapi_wire import encode_compact
 
 
 class NotStorable(ValueError):

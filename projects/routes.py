@@ -4,7 +4,9 @@ wire."""
 from flask import Blueprint
 
 from ..errors import InvalidData, ProjectConstraintViolated, ProjectExists
-from ..users import encode_string, metadata_filter
+from ..hosted import INT64_MAX
+from ..hosted.fastapi_wire import encode_compact
+from ..users import metadata_filter
 from ..web.clock import new_uuid7, now_micros
 from ..web.pipeline import operation
 from ..web.responses import format_timestamp
@@ -23,7 +25,7 @@ def project_json(row, with_developer=False):
     return (
         f'{head}"id":"{row["id"]}","metadata":{row["metadata"]},'
         f'"created_at":"{format_timestamp(row["created_at"])}","updated_at":"{format_timestamp(row["updated_at"])}",'
-        f'"canonical_name":{encode_string(row["canonical_name"])},"name":{encode_string(row["name"])}}}'
+        f'"canonical_name":{encode_compact(row["canonical_name"])},"name":{encode_compact(row["name"])}}}'
     )
 
 
@@ -38,7 +40,7 @@ def create_project(call):
 def list_projects(call):
     query = call.query
     # Unbounded by the hosted query: PostgreSQL refuses a negative LIMIT or OFFSET, asyncpg one past int8 (DataError).
-    if not (0 <= query["limit"] < 2**63 and 0 <= query["offset"] < 2**63):
+    if not (0 <= query["limit"] <= INT64_MAX and 0 <= query["offset"] <= INT64_MAX):
         raise InvalidData("project", "list")
     rows = projects_db.list_projects(
         call.developer_id, query["limit"], query["offset"], query["sort_by"], query["direction"], metadata_filter(), now_micros()

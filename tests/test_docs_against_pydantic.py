@@ -12,6 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from conftest import AUTH, USER_ID, make_app
 from julep_users_double.docs.schemas import SEARCH_BODY
+from julep_users_double.hosted.fastapi_wire import load_body
 from reference import HybridDocSearchRequest, ReferenceClient, TextOnlyDocSearchRequest, VectorDocSearchRequest, reference_app
 
 DOC_ID = "0190e6a2-7b6f-7b5e-9c1a-0000000000d0"
@@ -143,7 +144,7 @@ def union_member(body):
 
 
 def our_member(body):
-    loaded = SEARCH_BODY.load_body(body, [])
+    loaded = load_body(SEARCH_BODY, body, [])
     return loaded and loaded["model"]
 
 

@@ -12,7 +12,7 @@ import pg15
 import textsearch_corpus as corpus
 from conftest import AUTH, USER_ID
 from julep_users_double.hosted import jsonb
-from julep_users_double.web.responses import encode_compact
+from julep_users_double.hosted.fastapi_wire import encode_compact
 
 pytestmark = pytest.mark.live
 NULL = "<SQL NULL>"  # what the CSV output writes for a NULL, which csv would read as ''

@@ -6,8 +6,9 @@ import sqlite3
 from flask import current_app
 
 from ..errors import ERROR_FORMATS, ApiError, UnreadableBody, database_error
+from ..hosted.fastapi_wire import encode_compact
 from .pipeline import current_call
-from .responses import encode_compact, json_response
+from .responses import json_response
 
 
 def error_response(error):

@@ -19,6 +19,7 @@ from ..errors import (
     RequestValidationError,
     UnreadableBody,
 )
+from ..hosted import pydantic
 from ..projects import schemas as projects_schemas
 
 # The components besides the routes' responses (each route's Operation.response, by its class name): the bodies, by
@@ -171,7 +172,7 @@ def operation_object(view, path, method, tag, error_format):
 
 def body_schema(body):
     """A body schema's component, or a union's members as FastAPI writes `A | B | C`."""
-    if isinstance(body, docs_schemas.SmartUnion):
+    if isinstance(body, pydantic.SmartUnion):
         return {"anyOf": [{"$ref": f"#/components/schemas/{name}"} for name, _ in body.members], "title": "Search Params"}
     return type(body)
 
@@ -205,16 +206,16 @@ class PydanticPlugin(MarshmallowPlugin):
 
     def init_spec(self, spec):
         super().init_spec(spec)
-        self.map_to_openapi_type(schemas.StrictString, "string", None)
-        self.map_to_openapi_type(schemas.JSONObject, "object", None)
-        self.map_to_openapi_type(schemas.PydanticUUID, "string", "uuid")
-        self.map_to_openapi_type(schemas.PydanticInt, "integer", None)
-        self.map_to_openapi_type(schemas.PydanticLiteral, "string", None)
-        self.map_to_openapi_type(docs_schemas.LaxInt, "integer", None)
-        self.map_to_openapi_type(docs_schemas.LaxFloat, "number", None)
-        self.map_to_openapi_type(docs_schemas.StrictBoolean, "boolean", None)
-        self.map_to_openapi_type(docs_schemas.QueryBoolean, "boolean", None)
-        self.map_to_openapi_type(docs_schemas.FloatList, "array", None)
+        self.map_to_openapi_type(pydantic.StrictString, "string", None)
+        self.map_to_openapi_type(pydantic.JSONObject, "object", None)
+        self.map_to_openapi_type(pydantic.PydanticUUID, "string", "uuid")
+        self.map_to_openapi_type(pydantic.PydanticInt, "integer", None)
+        self.map_to_openapi_type(pydantic.PydanticLiteral, "string", None)
+        self.map_to_openapi_type(pydantic.LaxInt, "integer", None)
+        self.map_to_openapi_type(pydantic.LaxFloat, "number", None)
+        self.map_to_openapi_type(pydantic.StrictBoolean, "boolean", None)
+        self.map_to_openapi_type(pydantic.QueryBoolean, "boolean", None)
+        self.map_to_openapi_type(pydantic.FloatList, "array", None)
         self.converter.add_attribute_function(pydantic_property)
 
 
@@ -223,17 +224,17 @@ def pydantic_property(self, field, ret):
     own = {}
     if isinstance(field.parent, Schema):  # a property, not the items of a list
         own["title"] = field.metadata.get("title") or field.name.replace("_", " ").title()
-    if isinstance(field, schemas.StrictString):
+    if isinstance(field, pydantic.StrictString):
         for key, value in (("maxLength", field.max_length), ("minLength", field.min_length), ("pattern", field.pattern)):
             if value is not None:
                 ret[key] = value
-    if isinstance(field, schemas.PydanticLiteral):
+    if isinstance(field, pydantic.PydanticLiteral):
         ret["enum"] = list(field.choices)
-    if isinstance(field, (docs_schemas.LaxInt, docs_schemas.LaxFloat)):
+    if isinstance(field, (pydantic.LaxInt, pydantic.LaxFloat)):
         for key, bound in (("minimum", "ge"), ("maximum", "le"), ("exclusiveMaximum", "lt")):
             if field.bounds.get(bound) is not None:
                 ret[key] = field.bounds[bound]
-    if isinstance(field, docs_schemas.FloatList):
+    if isinstance(field, pydantic.FloatList):
         ret["items"] = {"type": "number"}
     if isinstance(field, docs_schemas.Content):
         content = {"type": "string", "maxLength": docs_schemas.CONTENT_LENGTH}

@@ -30,8 +30,11 @@ from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, M
 from ..controls import db as double_db
 from ..controls import recorder
 from ..errors import BodyTooLarge
-from ..schemas import HYPHENATED_UUID, PATH_IDS, body_value, raise_if
+from ..hosted.fastapi_wire import load_body
+from ..hosted.pydantic import HYPHENATED_UUID
+from ..schemas import PATH_IDS
 from . import auth
+from .reading import parsed_body, raise_if
 from .responses import json_response
 
 
@@ -118,8 +121,8 @@ class Operation:
 
     status: int
     response: type  # the schema class of a success; /openapi.json names its component after the class
-    body: object = None  # what validates the body: .load_body(value, errors), a schemas.PydanticSchema or a union
-    query: object = None  # a schemas.PydanticSchema instance
+    body: object = None  # what validates the body: .load_body(value, errors), a pydantic.PydanticSchema or SmartUnion (fastapi_wire.load_body)
+    query: object = None  # a pydantic.PydanticSchema instance
     not_found: type | None = None  # the errors.ApiError a None answer raises, when what the path names may not exist
     path: tuple = ("user_id",)  # the path's ids in the hosted handler's order, which is the order of their errors
     refusals: tuple = ()  # the other errors.ApiError classes the route may answer, for the document
@@ -156,8 +159,8 @@ def validate(call, described, path):
         given = {name: request.args.getlist(name)[-1] for name in described.query.fields if name in request.args}
         call.query = described.query.load_or_collect(given, "query", errors)
     if described.body is not None:
-        call.raw = body_value(call.body_bytes, request.headers.get("Content-Type"))
-        call.body = described.body.load_body(call.raw, errors)
+        call.raw = parsed_body(call.body_bytes, request.headers.get("Content-Type"))
+        call.body = load_body(described.body, call.raw, errors)
     raise_if(errors)
 
 

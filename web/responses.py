@@ -1,15 +1,11 @@
-"""The answers on the wire: compact JSON, Uvicorn's status lines, timestamps as pydantic writes them."""
+"""The answers on the wire (their JSON: fastapi_wire.encode_compact): Uvicorn's status lines, timestamps as
+pydantic writes them."""
 
 import functools
 import http
-import json
 import time
 
 from flask import Response
-
-# FastAPI's JSONResponse: compact, non-ASCII characters as they are; bytes (a body that was not JSON, echoed back
-# in a 422) as FastAPI's jsonable_encoder gives them, decoded as UTF-8.
-encode_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=bytes.decode).encode
 
 # Uvicorn's reason phrases ("201 Created"), where Werkzeug would send "201 CREATED".
 STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in http.HTTPStatus}

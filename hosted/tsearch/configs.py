@@ -8,8 +8,28 @@ built on first use.
 import functools
 
 from . import dicts
-from .parser import (ASCIIHWORD, ASCIIWORD, EMAIL_T, FILE_T, FLOAT_T, HOST_T, HWORD, HWORD_ASCIIPART, HWORD_NUMPART,
-                     HWORD_PART, INT_T, NUMHWORD, NUMWORD, SFLOAT, UINT_T, URL_PATH, URL_T, VERSION, WORD, ts_parse)
+from .parser import (
+    ASCIIHWORD,
+    ASCIIWORD,
+    EMAIL_T,
+    FILE_T,
+    FLOAT_T,
+    HOST_T,
+    HWORD,
+    HWORD_ASCIIPART,
+    HWORD_NUMPART,
+    HWORD_PART,
+    INT_T,
+    NUMHWORD,
+    NUMWORD,
+    SFLOAT,
+    UINT_T,
+    URL_PATH,
+    URL_T,
+    VERSION,
+    WORD,
+    ts_parse,
+)
 
 DOCS_CONFIG = "english_unaccent"
 

@@ -12,7 +12,6 @@ import struct
 from .rank import HEAVIEST, float4
 from .tsquery import AND, NOT, OR, left_spine
 
-
 # What search() may spend on one query: its cost times the chunks it ranks. On the 2-core development machine, busy
 # with other work (one run each): 600 words or'd over 3,000 chunks (1.8 million) 0.42 s, 33 three-word phrases
 # or'd over 1,000 (2.0 million) 0.44 s; 507 such phrases (30 million) took 10.2 s.
