@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 
 from julep_users_double.hosted import jsonb
 from julep_users_double.hosted import pgvector as vectors
-from julep_users_double.schemas import HYPHENATED_UUID, PATH_IDS, USER_BODY, PydanticSchema
+from julep_users_double.hosted.pydantic import HYPHENATED_UUID, PydanticSchema
+from julep_users_double.schemas import PATH_IDS, USER_BODY
 from julep_users_double.web import pipeline
 
-# --- schemas.UserBody.load_body: a body loaded by its fields alone, without marshmallow's schema machinery.
+# --- schemas.UserBody.load_model: a body loaded by its fields alone, without marshmallow's schema machinery.
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
@@ -36,8 +37,8 @@ user_bodies = st.dictionaries(st.sampled_from(["metadata", "name", "about", "pro
 @given(body=user_bodies | json_values)
 def test_user_body_by_its_fields_is_the_schema_load(body):
     fast_errors, general_errors = [], []
-    fast = USER_BODY.load_body(json.loads(json.dumps(body)), fast_errors)
-    general = PydanticSchema.load_body(USER_BODY, json.loads(json.dumps(body)), general_errors)
+    fast = USER_BODY.load_model(json.loads(json.dumps(body)), fast_errors)
+    general = PydanticSchema.load_model(USER_BODY, json.loads(json.dumps(body)), general_errors)
     assert (fast, fast_errors) == (general, general_errors)
 
 
