@@ -4,13 +4,18 @@ A fast path is kept for speed only: if one ever answered otherwise, the double w
 took. Each test here runs both on the same inputs.
 """
 
+import io
 import json
 import random
 from array import array
+from types import SimpleNamespace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
+from julep_users_double.controls.recorder import REDACTED, redacted_headers
 from julep_users_double.hosted import jsonb
 from julep_users_double.hosted import pgvector as vectors
 from julep_users_double.hosted.pydantic import HYPHENATED_UUID, PydanticSchema
@@ -104,3 +109,39 @@ def test_farther_by_sketch_is_farther_by_the_whole_product(seed, dimension, nois
     if vectors.farther_than(query, vectors.norm(query[vectors.HEAD :]), query_norm, blob, similarity):
         # Strictly: a chunk at the very distance may still come first, by its doc and index (search.nearness).
         assert distance > 1.0 - similarity
+
+
+# --- pipeline.read_body: a body within the limit read straight from the server's stream, not by request.get_data().
+
+LIMIT = 1024
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.binary(max_size=LIMIT), content_type=st.sampled_from(["application/json", "text/plain", ""]))
+def test_a_body_read_from_the_stream_is_the_body_werkzeug_reads(body, content_type):
+    environ = EnvironBuilder(method="POST", data=body, content_type=content_type or None).get_environ()
+    stream_read = pipeline.read_body(SimpleNamespace(request=Request(dict(environ, **{"wsgi.input": io.BytesIO(body)}))))
+    request = Request(dict(environ, **{"wsgi.input": io.BytesIO(body)}))
+    assert stream_read == request.get_data()
+
+
+# --- recorder.redacted_headers: the headers read from the environ, not through request.headers.
+
+header_names = st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,12}", fullmatch=True).filter(lambda name: name.lower() != "content-length")
+header_values = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(headers=st.dictionaries(header_names, header_values, max_size=6), with_key=st.booleans())
+def test_headers_read_from_the_environ_are_the_request_headers(headers, with_key):
+    config = {"API_KEY_HEADER_NAME": "Authorization", "API_KEY": "the-key"}
+    if with_key:
+        headers = {**headers, "Authorization": "Bearer the-key"}
+    environ = EnvironBuilder(method="POST", data=b"{}", headers=list(headers.items())).get_environ()
+    by_request = {
+        ("" if name in ("Content-Type", "Content-Length") else "HTTP_") + name.upper().replace("-", "_"): (
+            REDACTED if name.lower() == "authorization" or "the-key" in value else value
+        )
+        for name, value in Request(environ).headers.items()
+    }
+    assert json.loads(redacted_headers(environ, config)) == by_request
