@@ -103,14 +103,14 @@ def fault_summary(fault):
 @pytest.fixture(scope="session")
 def julep_double_session(request):
     """Where the session's double runs (started here, shared between xdist workers, or given): (url, api_key, developer)."""
-    from . import session_server as shared_server
+    from . import session_server
 
     config = request.config
     url = config.getoption("--julep-double-url") or config.getini("julep_double_url")
     if url:
-        yield url.rstrip("/"), config.getini("julep_double_api_key"), shared_server.worker_developer()
+        yield url.rstrip("/"), config.getini("julep_double_api_key"), session_server.worker_developer()
         return
-    with shared_server.session_server() as (url, api_key, developer):
+    with session_server.session_server() as (url, api_key, developer):
         yield url, api_key, developer
 
 
@@ -138,6 +138,6 @@ def pytest_configure_node(node):
 def pytest_sessionfinish(session):
     run = getattr(session.config, "julep_double_run", None)
     if run is not None:
-        from . import session_server as shared_server
+        from . import session_server
 
-        shared_server.stop_shared(run)
+        session_server.stop_shared(run)

@@ -1,4 +1,4 @@
-"""The JulepDouble helpers (testing.py) say what the double says: its refusals, every journal entry, docs."""
+"""The JulepDouble helpers (testing/julep_double.py) say what the double says: its refusals, every journal entry, docs."""
 
 import threading
 
