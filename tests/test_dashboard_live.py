@@ -181,7 +181,7 @@ def test_the_journal_is_live_newest_first_filtered_and_each_entry_expands(tab, s
     tab.press("#filter-path", "Tab")
     wait_for_journal(tab, 2)
 
-    tab.click(f"tr.entry:has-text('POST')")
+    tab.click("tr.entry:has-text('POST')")
     detail = tab.inner_text("tr.detail:not([hidden])")
     post = entries[0]
     assert f"body ({post['body_size']} bytes)" in detail

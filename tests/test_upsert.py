@@ -5,8 +5,7 @@ import re
 
 import pytest
 
-from julep_users_double.app import create_app
-from conftest import API_KEY, AUTH, USER_ID, new_project
+from conftest import AUTH, USER_ID, new_project
 
 URL = f"/users/{USER_ID}"
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z")
