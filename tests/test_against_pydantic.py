@@ -121,8 +121,9 @@ def test_content_types(client, reference, content_type):
         assert_same(*both(client, reference, f"/users/{USER_ID}", body, content_type))
 
 
-# No NUL in an object's keys: pydantic takes it, the hosted database refuses it (tests/test_upsert.py).
-object_keys = st.text(alphabet=st.characters(exclude_characters="\x00"), max_size=5)
+# No NUL and no lone surrogate in an object's keys: pydantic takes them, the hosted database refuses them
+# (tests/test_upsert.py).
+object_keys = st.text(alphabet=st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), max_size=5)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(object_keys, children, max_size=3),
