@@ -32,14 +32,13 @@ def create_app(test_config=None, env_prefix="FLASK"):
     app.before_request(pipeline.before_request)
     app.after_request(pipeline.after_request)
     app.register_blueprint(api.bp)
-    app.register_blueprint(api.bp, url_prefix="/api", name=api.UNDER_API)
     app.register_blueprint(projects.bp)
-    app.register_blueprint(projects.bp, url_prefix="/api", name=projects.UNDER_API)
     app.register_blueprint(openapi.bp)
     openapi.register_swagger_ui(app)
     double.init_app(app)
     handlers.register(app)
     routing.register(app)
+    app.wsgi_app = routing.UnderApi(app.wsgi_app)
     return app
 
 

@@ -24,8 +24,6 @@ from .web.responses import deleted_json, format_timestamp
 
 bp = Blueprint("api", __name__)
 bp.register_blueprint(docs_bp)
-# The same routes again under /api, where the SDKs' default base URL points: the name of that registration.
-UNDER_API = f"{bp.name}_under_api"
 
 
 def user_json(row, with_developer=False):

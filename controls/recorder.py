@@ -17,17 +17,12 @@ REDACTED = "[REDACTED]"
 KEPT_BYTES = 64 * 1024
 
 
-def api_path(path):
-    """The path as faults and journal filters see it: without the /api prefix."""
-    return path[4:] if path.startswith("/api/") else path
-
-
 def play_fault(call):
     """Spend the oldest fault armed for the request's developer (or everyone) that matches it: wait its delay, then
     its answer, if it has one, journaled as the named developer's."""
     if not call.faults_armed:
         return None
-    fault = double_db.fire_fault(call.named_developer, call.request.method, api_path(call.request.path))
+    fault = double_db.fire_fault(call.named_developer, call.request.method, call.request.path)
     if fault is None:
         return None
     if fault["delay_ms"]:
@@ -52,8 +47,8 @@ def record(call, response):
     try:
         double_db.add_journal_entry(
             request.method,
-            request.path,
-            api_path(request.path),
+            request.script_root + request.path,
+            request.path,  # without /api (routing.UnderApi)
             request.query_string,
             redacted_headers(request.environ, config),
             body[:KEPT_BYTES],

@@ -50,8 +50,6 @@ from .schemas import (
 
 DASHBOARD = Path(__file__).with_name("dashboard")
 bp = Blueprint("double", __name__, url_prefix="/_double", template_folder=DASHBOARD)
-# The controls again under /api/_double, as the API is under /api: the name of that registration.
-UNDER_API = f"{bp.name}_under_api"
 # What a browser needs no key for: the health check and the dashboard's page and files (its data needs the key).
 KEYLESS_VIEWS = ("health", "dashboard", "dashboard_file")
 # The dashboard runs only its own script and style, reaches only this server, and is framed by no other page.
@@ -77,7 +75,6 @@ def init_app(app):
         if app.config["SEED_FILE"]:
             import_seed_file(Path(app.config["SEED_FILE"]), str(app.config["SERVER_START"] or uuid.uuid4()))
     app.register_blueprint(bp)
-    app.register_blueprint(bp, url_prefix=f"/api{bp.url_prefix}", name=UNDER_API)
 
 
 def import_seed_file(seed, server_start):

@@ -14,8 +14,6 @@ from . import db as projects_db
 from .schemas import LIST_PROJECTS_QUERY, PROJECT_BODY, ListResponse_Project_, Project
 
 bp = Blueprint("projects", __name__)
-# Its name under /api (app.py registers the blueprint at / and at /api).
-UNDER_API = f"{bp.name}_under_api"
 
 
 def project_json(row, with_developer=False):

@@ -71,7 +71,6 @@ def test_the_rules_are_werkzeugs_own_and_build_urls_for_every_prefix(app):
     # A subclass overriding Werkzeug's private Rule._compile_builder made apps cheaper: the fixture reuses one now.
     assert {type(rule) for rule in app.url_map.iter_rules()} == {werkzeug.routing.Rule}
     with app.test_request_context():
-        assert (url_for("api.list_users"), url_for("api_under_api.get_user_details", user_id="a b", q=1)) == (
-            "/users",
-            "/api/users/a%20b?q=1",
-        )
+        assert url_for("api.list_users") == "/users"
+    with app.test_request_context("/users", base_url="http://localhost/api"):  # SCRIPT_NAME as routing.UnderApi sets it
+        assert url_for("api.get_user_details", user_id="a b", q=1) == "/api/users/a%20b?q=1"

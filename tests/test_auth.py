@@ -7,19 +7,22 @@ import pytest
 
 from julep_users_double.app import create_app
 from julep_users_double.controls import routes as controls
+from julep_users_double.web.routing import API_PREFIX
 from conftest import API_KEY, USER_ID, make_app, upsert
 
 # Documentation, and Flask's static files (there are none): public, as on the hosted service; the health check; and
 # the dashboard's page and files (its data comes from the controls, with the key).
 PUBLIC_ENDPOINTS = {"static", "openapi.openapi_json", "swagger_ui.show"} | {
-    f"{blueprint}.{view}" for blueprint in (controls.bp.name, controls.UNDER_API) for view in ("health", "dashboard", "dashboard_file")
+    f"{controls.bp.name}.{view}" for view in ("health", "dashboard", "dashboard_file")
 }
 
 
 def guarded_routes(app):
-    """(method, path) of every route but the public ones, found in the URL map so that none is forgotten."""
+    """(method, path) of every route but the public ones, at / and under /api, found in the URL map so that none
+    is forgotten."""
     return sorted(
-        (method, re.sub(r"<(?:\w+:)?\w+>", USER_ID, rule.rule))
+        (method, prefix + re.sub(r"<(?:\w+:)?\w+>", USER_ID, rule.rule))
+        for prefix in ("", API_PREFIX)
         for rule in app.url_map.iter_rules()
         if rule.endpoint not in PUBLIC_ENDPOINTS
         for method in rule.methods - {"HEAD", "OPTIONS"}

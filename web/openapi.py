@@ -89,7 +89,6 @@ def register_swagger_ui(app):
 
 
 @bp.get("/openapi.json")
-@bp.get("/api/openapi.json")
 def openapi_json():
     if "openapi" not in current_app.extensions:
         current_app.extensions["openapi"] = build_document(current_app)
@@ -110,11 +109,9 @@ def build_document(app):
         security=[],
         plugins=[PydanticPlugin(schema_name_resolver=lambda schema: None)],
     )
-    # The API's routes (each declared by pipeline.operation) once: those under /api are the same, /api the server.
+    # The API's routes: each declared by pipeline.operation.
     routes = [
-        (rule, view)
-        for rule in app.url_map.iter_rules()
-        if hasattr(view := app.view_functions[rule.endpoint], "operation") and not rule.rule.startswith("/api/")
+        (rule, view) for rule in app.url_map.iter_rules() if hasattr(view := app.view_functions[rule.endpoint], "operation")
     ]
     # In the routes' order, in which a list's item comes before the list (User before ListResponse_User_).
     responses = {view.operation.response.__name__: view.operation.response for _, view in routes}

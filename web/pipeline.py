@@ -62,7 +62,7 @@ def is_api_request(request):
     if request.blueprint is not None:
         # The API's routes, at / and under /api: the views declared by `operation`.
         return hasattr(flask.current_app.view_functions[request.endpoint], "operation")
-    return request.url_rule is None and not recorder.api_path(request.path).startswith("/_double")
+    return request.url_rule is None and not request.path.startswith("/_double")
 
 
 def current_call():

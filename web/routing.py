@@ -1,5 +1,6 @@
-"""Werkzeug's HTTP errors (its router's refusals, a body over the limit, an unexpected failure) as Starlette answers
-them: the trailing-slash redirect, the 405's Allow, `{"detail": phrase}` in either error format."""
+"""Routing as Starlette routes: every route also under /api, and Werkzeug's HTTP errors (its router's refusals, a body
+over the limit, an unexpected failure) as Starlette answers them: the trailing-slash redirect, the 405's Allow,
+`{"detail": phrase}` in either error format."""
 
 from urllib.parse import quote
 
@@ -12,6 +13,25 @@ from .responses import redirect
 
 # What Starlette's RedirectResponse leaves unencoded in a location.
 LOCATION_SAFE = ":/%#?=@[]!$&'()*+,;"
+# Where the SDKs' default base URL points (https://api.julep.ai/api).
+API_PREFIX = "/api"
+
+
+class UnderApi:
+    """Every route at / and under /api, as the hosted app serves them with its root_path set (AGENTS_API_PREFIX):
+    Starlette's get_route_path takes the prefix off a path once. Here it moves from PATH_INFO to SCRIPT_NAME, where
+    Werkzeug's router and request.path leave it out. (Werkzeug's DispatcherMiddleware would walk every slash of a
+    path to find its mount.)"""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(API_PREFIX) and path[len(API_PREFIX) : len(API_PREFIX) + 1] in ("", "/"):
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + API_PREFIX
+            environ["PATH_INFO"] = path[len(API_PREFIX) :]
+        return self.wsgi_app(environ, start_response)
 
 
 def register(app):
@@ -53,7 +73,7 @@ def slashless_url():
     # The Host header as sent (request.host drops a default port and refuses odd characters); the query's bytes
     # encoded as they are, where Starlette would fail on bytes that are not UTF-8.
     host = environ["HTTP_HOST"] if "HTTP_HOST" in environ else request.host
-    location = quote(f"{environ['wsgi.url_scheme']}://{host}{slashless}", safe=LOCATION_SAFE)
+    location = quote(f"{environ['wsgi.url_scheme']}://{host}{environ.get('SCRIPT_NAME', '')}{slashless}", safe=LOCATION_SAFE)
     return f"{location}?{quote(request.query_string, safe=LOCATION_SAFE)}" if request.query_string else location
 
 
