@@ -41,8 +41,8 @@ FLASK = str(BIN / "flask")
 PRODUCTION = [sys.executable, "-c", "from julep_users_double.server import serve; serve(port={port})"]
 FLOOR = [
     sys.executable, "-c",
-    "import os; from bench.floor import create_app; from julep_users_double.server import run; "
-    "run(create_app, '127.0.0.1', {port}, os.cpu_count())",
+    "import os; from bench.floor import create_app; from julep_users_double.server import supervise; "
+    "supervise(create_app, '127.0.0.1', {port}, os.cpu_count())",
 ]
 FASTAPI = [
     str(BIN / "uvicorn"), "--app-dir", "bench", "--port", "{port}", "--workers", "2", "--loop", "uvloop",
@@ -113,9 +113,12 @@ class Server:
                 self.process.wait()
 
     def pids(self):
-        """The server's process and its children (the workers)."""
-        pid = self.process.pid
-        return [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+        """The server's process and all its descendants (a supervisor's servers, their workers)."""
+        pids = [self.process.pid]
+        for pid in pids:  # grows as it goes: each process's children join the walk
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                pids.extend(map(int, (task / "children").read_text().split()))
+        return pids
 
     def cpu_seconds(self):
         """User and system CPU time used so far by the server's processes."""
