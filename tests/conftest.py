@@ -6,9 +6,13 @@ import socket
 import sqlite3
 import threading
 
+# pytester's in-process runs (test_plugin.py, test_fixtures.py) drop the modules first imported during them, as the
+# fixtures' module and the SDK are, lazily: imported here first, the SDK's classes stay the same for the tests after.
+import julep  # noqa: F401
 import pytest
 from werkzeug.serving import make_server
 
+import julep_users_double.testing.julep_double  # noqa: F401
 from julep_users_double.app import create_app
 from servers import Server
 
