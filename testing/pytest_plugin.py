@@ -108,9 +108,9 @@ def julep_double_session(request):
     config = request.config
     url = config.getoption("--julep-double-url") or config.getini("julep_double_url")
     if url:
-        yield url.rstrip("/"), config.getini("julep_double_api_key"), session_server.worker_developer()
+        yield url.rstrip("/"), config.getini("julep_double_api_key"), session_server.worker_developer(config)
         return
-    with session_server.session_server() as (url, api_key, developer):
+    with session_server.session_server(config) as (url, api_key, developer):
         yield url, api_key, developer
 
 

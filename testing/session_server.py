@@ -66,15 +66,24 @@ def stop(pid):
         os.killpg(pid, signal.SIGKILL)
 
 
-def worker_developer():
+def xdist_run(config):
+    """The id of the pytest-xdist run whose worker this session is, from the worker's config; None outside one.
+
+    Not from xdist's PYTEST_XDIST_* variables: a pytest that a worker's test starts (pytester, a subprocess) inherits
+    them without being a worker.
+    """
+    return config.workerinput["testrunuid"] if hasattr(config, "workerinput") else None
+
+
+def worker_developer(config):
     """Under pytest-xdist, a developer of this worker's own: workers sharing a server never meet. Otherwise None."""
-    return str(uuid.uuid4()) if "PYTEST_XDIST_WORKER" in os.environ else None
+    return str(uuid.uuid4()) if xdist_run(config) else None
 
 
 @contextlib.contextmanager
-def session_server():
+def session_server(config):
     """(url, api_key, developer) of the session's server; it stops with the session (xdist: with the run)."""
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    run = xdist_run(config)
     if run is None:
         folder = tempfile.mkdtemp(prefix="julep-users-double-")
         server = ServeProcess(folder, multi_tenant=False)
@@ -84,7 +93,7 @@ def session_server():
             stop(server.process.pid)
             shutil.rmtree(folder, ignore_errors=True)
     else:
-        yield (*shared(run), worker_developer())
+        yield (*shared(run), worker_developer(config))
 
 
 def run_folder(run):

@@ -147,8 +147,11 @@ def test_xdist_workers_share_one_server_as_developers_of_their_own(pytester):
 
 
 @pytest.mark.live
-def test_a_double_already_running(pytester, start_server):
+def test_a_double_already_running(pytester, start_server, monkeypatch):
     server = start_server("production")
+    # As a pytest started by a test of an xdist worker inherits them: it is no worker all the same.
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
+    monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", "0123456789abcdef")
     pytester.makepyfile(SERVER)
     pytester.makeini(f"[pytest]\njulep_double_url = {server.base}\njulep_double_api_key = {server.api_key}\n")
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
