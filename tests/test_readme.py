@@ -92,3 +92,40 @@ def test_the_fault_clock_and_journal_recipes_pass_on_one_server_shared_by_two_xd
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "-k", "not hosted_error")
     tests = re.findall(r"^def (test_\w+)", in_process + server, re.MULTILINE)
     result.assert_outcomes(passed=2 * len([name for name in tests if "hosted_error" not in name]))
+
+
+@pytest.mark.live
+def test_the_guides_curl_examples_answer_what_their_comments_say(start_server):
+    """guide/api.md's and guide/controls.md's shell examples, in order, on `flask run` in the checkout (which they
+    address as localhost:5000): each curl answers 2xx, or the status and body its `# <status> <body>` comment gives
+    (`…`: anything)."""
+    server = start_server("flask")
+    examples = [
+        block.replace("\\\n", "").replace("localhost:5000", server.base)
+        for guide in ("api.md", "controls.md")
+        for block in re.findall(r"```sh\n(.*?)```", ROOT.joinpath("guide", guide).read_text(), re.DOTALL)
+    ]
+    script = "\n".join(examples)
+    lines = script.splitlines()
+    expected = []
+    for number, line in enumerate(lines):
+        if line.startswith("curl "):
+            comment = line.partition("  # ")[2] or (lines[number + 1][2:] if lines[number + 1:] else "")
+            expected.append(re.fullmatch(r"(\d{3}) (.+)", comment.strip()))
+    # Each answer's body, then its status, then a record separator.
+    wrapper = 'curl() { command curl -w "\\n%{http_code}\\n" "$@"; printf "\\036"; }\n'
+    shell = subprocess.run(
+        ["bash", "-euc", wrapper + script],
+        env={**os.environ, "AGENTS_API_KEY": server.api_key},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shell.returncode == 0, shell.stderr
+    answers = [record.strip("\n").rsplit("\n", 1) for record in shell.stdout.split("\x1e")[:-1]]
+    assert len(answers) == len(expected) >= 6
+    for (body, status), expectation in zip(answers, expected):
+        if expectation is None:
+            assert status.startswith("2"), (status, body)
+        else:
+            assert status == expectation[1] and re.fullmatch(re.escape(expectation[2]).replace("…", ".*?"), body), (status, body)
