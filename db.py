@@ -209,15 +209,15 @@ def get_db():
     context = g._get_current_object()  # one lookup through the proxy, not four
     db = context.get("db")
     if db is None:
-        db = context.db = current_app.extensions["db_pool"].take()
+        db = context.db = current_app._get_current_object().extensions["db_pool"].take()
     return db
 
 
 def return_db(exception=None):
     """Give the app context's connection back to the pool (at its end, or while a request waits)."""
-    db = g.pop("db", None)
+    db = g._get_current_object().pop("db", None)
     if db is not None:
-        current_app.extensions["db_pool"].give(db)
+        current_app._get_current_object().extensions["db_pool"].give(db)
 
 
 @click.command("init-db")

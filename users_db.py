@@ -67,7 +67,7 @@ def stored_user(operation, developer_id, user_id, user, updated_at, created_at=N
         metadata = jsonb.stored_text(user["metadata"])
     except jsonb.NotStorable:
         raise InvalidData("user", operation) from None
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    limit = current_app._get_current_object().config["MAX_CONTENT_LENGTH"]
     if limit is not None and len(metadata.encode()) + sum(len(text.encode()) for text in texts.values()) > limit:
         raise UserTooLarge()
     return {

@@ -38,7 +38,8 @@ def record(call, response):
 
     Journaling never fails the request it records: a write is answered as it was stored, journaled or not.
     """
-    config = current_app.config
+    app = current_app._get_current_object()
+    config = app.config
     if not config["JOURNAL_SIZE"]:
         return
     request = call.request
@@ -60,9 +61,9 @@ def record(call, response):
             (time.perf_counter_ns() - call.started_ns) // 1000,
             call.developer_id,
         )
-        current_app.extensions["journal_watcher"].written()
+        app.extensions["journal_watcher"].written()
     except (sqlite3.Error, ApiError) as error:
-        current_app.logger.warning("Journal entry not stored: %s", error)
+        app.logger.warning("Journal entry not stored: %s", error)
 
 
 def redacted_headers(environ, config):

@@ -96,7 +96,7 @@ def import_seed_file(seed, server_start):
 @bp.before_request
 def require_api_key():
     if request.endpoint.rpartition(".")[2] not in KEYLESS_VIEWS:
-        g.acting_developer = acting_developer(auth.check_api_key())
+        g.acting_developer = acting_developer(auth.check_api_key(request, current_app.config))
 
 
 def acting_developer(key_developer):
@@ -104,7 +104,7 @@ def acting_developer(key_developer):
     developer's users, docs, journal entries, faults and clock. Naming none (a test harness), or in single-tenant
     mode: None, everyone's."""
     if current_app.config["MULTI_TENANT_MODE"] and (key_developer is not None or "X-Developer-Id" in request.headers):
-        return auth.developer_id(key_developer)
+        return auth.developer_id(key_developer, request, current_app.config)
     return None
 
 

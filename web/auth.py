@@ -3,15 +3,13 @@
 import hmac
 import uuid
 
-from flask import current_app, request
-
 from ..errors import InvalidApiKey, InvalidDeveloperId
 
 # Every user belongs to this developer in single-tenant mode, as on the hosted service.
 DEFAULT_DEVELOPER_ID = "00000000-0000-0000-0000-000000000000"
 
 
-def check_api_key():
+def check_api_key(request, config):
     """403 unless the key header, read as the hosted get_api_key reads it, is the API key; the developer the key
     names, or None.
 
@@ -23,8 +21,7 @@ def check_api_key():
     hosted gateway's token is, for a client that cannot send X-Developer-Id (code under test that reads only
     JULEP_API_KEY; the pytest fixtures under xdist).
     """
-    config = current_app.config
-    sent = sent_key(config)
+    sent = sent_key(request, config)
     if same_key(sent, config["API_KEY"]):
         return None
     key, _, named = sent.rpartition(":")
@@ -33,20 +30,19 @@ def check_api_key():
     raise InvalidApiKey()
 
 
-def sent_key(config):
+def sent_key(request, config):
     sent = str(request.headers.get(config["API_KEY_HEADER_NAME"], "").strip(" \t") or None)
     return sent.replace("Bearer ", "").strip()
 
 
-def named_developer():
+def named_developer(request, config):
     """In multi-tenant mode, the developer a request names, by X-Developer-Id, else by a key of their own, before
     either is checked: the faults that play first and the clock are that developer's. None when it names none."""
-    config = current_app.config
     if not config["MULTI_TENANT_MODE"]:
         return None
     named = request.headers.get("X-Developer-Id")
     if named is None:
-        _, colon, named = sent_key(config).rpartition(":")
+        _, colon, named = sent_key(request, config).rpartition(":")
         if not colon:
             return None
     try:
@@ -60,19 +56,19 @@ def same_key(sent, key):
     return hmac.compare_digest(sent.encode(), key.encode())
 
 
-def developer_id(key_developer):
+def developer_id(key_developer, request, config):
     """The developer an API request acts for: the one its key names, else its X-Developer-Id (multi-tenant mode)."""
-    if not current_app.config["MULTI_TENANT_MODE"]:
+    if not config["MULTI_TENANT_MODE"]:
         return DEFAULT_DEVELOPER_ID
     if key_developer is not None and "X-Developer-Id" not in request.headers:
         return key_developer
-    header_developer = calling_developer()
+    header_developer = calling_developer(request)
     if key_developer not in (None, header_developer):
         raise InvalidDeveloperId()
     return header_developer
 
 
-def calling_developer():
+def calling_developer(request):
     """The developer the X-Developer-Id header names; a 400 unless it is a UUID."""
     try:
         return canonical_developer(request.headers["X-Developer-Id"])
