@@ -4,8 +4,6 @@ import json
 import sqlite3
 import time
 
-from flask import current_app
-
 from ..errors import ApiError
 from ..hosted.fastapi_wire import encode_compact
 from ..web.pause import pause
@@ -38,7 +36,7 @@ def record(call, response):
 
     Journaling never fails the request it records: a write is answered as it was stored, journaled or not.
     """
-    app = current_app._get_current_object()
+    app = call.app
     config = app.config
     if not config["JOURNAL_SIZE"]:
         return

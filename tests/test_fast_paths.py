@@ -120,7 +120,10 @@ LIMIT = 1024
 @given(body=st.binary(max_size=LIMIT), content_type=st.sampled_from(["application/json", "text/plain", ""]))
 def test_a_body_read_from_the_stream_is_the_body_werkzeug_reads(body, content_type):
     environ = EnvironBuilder(method="POST", data=body, content_type=content_type or None).get_environ()
-    stream_read = pipeline.read_body(SimpleNamespace(request=Request(dict(environ, **{"wsgi.input": io.BytesIO(body)}))))
+    call = SimpleNamespace(
+        request=Request(dict(environ, **{"wsgi.input": io.BytesIO(body)})), app=SimpleNamespace(config={"MAX_CONTENT_LENGTH": LIMIT})
+    )
+    stream_read = pipeline.read_body(call)
     request = Request(dict(environ, **{"wsgi.input": io.BytesIO(body)}))
     assert stream_read == request.get_data()
 
