@@ -32,6 +32,7 @@ from ..schemas import NAME_PATTERN, PROJECT_PATTERN, UserBody
 from ..web.auth import DEFAULT_DEVELOPER_ID
 from ..web.reading import object_body, raise_if
 from ..web.responses import EARLIEST, LATEST, format_timestamp
+from ..web.routing import API_PREFIX
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # The longest glob a fault or a journal filter may give. SQLite refuses patterns over SQLITE_MAX_LIKE_PATTERN_LENGTH
@@ -207,7 +208,7 @@ def load_fault(body):
     errors = []
     fault = FAULT_DEFINITION.load_strictly(data, errors)
     raise_if(errors)
-    if fault["path"].startswith("/api/"):
+    if fault["path"].startswith(f"{API_PREFIX}/"):
         errors.append(value_error("path is matched without the /api prefix", fault["path"], ["body", "path"]))
     if fault["status"] is None and not fault["delay_ms"]:
         errors.append(value_error("a fault needs a status or a delay_ms", data))

@@ -21,6 +21,7 @@ from ..errors import (
 )
 from ..hosted import pydantic
 from ..projects import schemas as projects_schemas
+from .routing import API_PREFIX
 
 # The components besides the routes' responses (each route's Operation.response, by its class name): the bodies, by
 # FastAPI's names for them, and the parts a response nests, registered first so that the response refers to them.
@@ -105,7 +106,7 @@ def build_document(app):
             "description": "API for Julep Agents (the Users resource, served by julep-users-double). "
             + FORMAT_DESCRIPTIONS[error_format]
         },
-        servers=[{"url": "/api"}],
+        servers=[{"url": API_PREFIX}],
         security=[],
         plugins=[PydanticPlugin(schema_name_resolver=lambda schema: None)],
     )
