@@ -8,6 +8,7 @@ import signal
 import socket
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -88,6 +89,29 @@ def test_slow_and_idle_clients_hold_up_no_one(start_server, idle_count, stalled_
     assert max(milliseconds for _, milliseconds in answers) < 100
 
 
+def test_a_request_that_takes_long_holds_up_no_one(start_server):
+    """The first search after a start builds the worker's index of the docs (here 8,000 chunks): the worker's other
+    requests run meanwhile."""
+    server = start_server("production")
+    assert server.request("POST", f"/users/{USER_ID}", {"name": "Reader"})[0] == 201
+    docs = [
+        {"user_id": USER_ID, "id": str(uuid.UUID(int=n, version=4)), "title": f"Doc {n}",
+         "content": " ".join(f"word{(n * 7 + k * 13) % 3001} term{k % 41}" for k in range(40))}
+        for n in range(8000)
+    ]
+    assert server.request("POST", "/_double/users", {"items": [], "docs": docs})[0] == 200
+    with ThreadPoolExecutor(1) as pool:
+        started = time.monotonic()
+        search = pool.submit(server.request, "POST", f"/users/{USER_ID}/search", {"text": "word7 term3"})
+        time.sleep(0.05)
+        probes = [timed(server, "GET", "/_double/health") for _ in range(10)]
+        assert not search.done()
+        assert search.result()[0] == 200
+    assert time.monotonic() - started > 0.3
+    assert [status for status, _ in probes] == [200] * 10
+    assert max(milliseconds for _, milliseconds in probes) < 100
+
+
 def test_a_stalled_body_holds_no_database_connection(start_server):
     server = start_server("production")
     database = server.database
@@ -145,6 +169,21 @@ def test_variables_of_the_server_are_not_read_as_request_headers(start_server):
     assert server.request("GET", "/users")[0] == 200
     _, journal = server.request("GET", "/_double/requests")
     assert "HTTP_X_PLANTED" not in journal["items"][-1]["headers"]
+
+
+def test_the_app_reads_a_request_as_granian_gives_it(start_server):
+    """Repeated headers joined by commas, cookies by semicolons, the path percent-decoded, the query as sent."""
+    server = start_server("production")
+    request = (
+        f"GET /users/caf%C3%A9%20x?limit=%41&limit=2 HTTP/1.1\r\nHost: double.test\r\nAuthorization: Bearer {API_KEY}\r\n"
+        "X-Seen: one\r\nX-Seen: two\r\nCookie: a=1\r\nCookie: b=2\r\n\r\n"
+    )
+    assert status_line(server, request.encode()) == "422 Unprocessable Entity"
+    _, journal = server.request("GET", "/_double/requests")
+    (entry,) = [entry for entry in journal["items"] if entry["status"] == 422]
+    assert (entry["path"], entry["query"]) == ("/users/café x", {"limit": ["A", "2"]})
+    assert entry["headers"] == {"Host": "double.test", "Authorization": "[REDACTED]", "X-Seen": "one,two", "Cookie": "a=1;b=2"}
+    assert entry["response"]["detail"][0]["input"] == "café x"
 
 
 def test_an_in_memory_database_is_refused_for_several_workers(tmp_path):
