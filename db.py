@@ -73,7 +73,7 @@ class ConnectionPool:
 
     def __init__(self, path):
         self.path = path
-        # A free slot is a token in the queue: its get and put are C, a BoundedSemaphore is Python over a Condition (8k
+        # A free slot is a token in the queue: its get and put are C, a BoundedSemaphore is Python over a Condition (7k
         # instructions an upsert).
         self.slots = queue.SimpleQueue()
         for _ in range(MAX_CONNECTIONS):
