@@ -213,7 +213,8 @@ def test_the_server_is_healthy_after_the_corpus(server):
     assert status == 200
     with sqlite3.connect(server.database) as db:
         (stored,) = db.execute("SELECT count(*) FROM journal_entries").fetchone()
-    assert len(entries) == min(stored, 1000) > 400  # the journal shows the last 1000 requests
+    # The journal shows the last 1000 requests. (Under xdist, each worker's server takes its share of the corpus.)
+    assert len(entries) == min(stored, 1000)
     log = server.log()
     assert "Traceback" not in log
     assert API_KEY not in log
