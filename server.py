@@ -29,6 +29,7 @@ from granian.server import Server
 
 from . import PACKAGE_PREFIX
 from .app import create_app
+from .controls import journal_batches
 from .db import refuse_memory_for_workers
 from .web.pause import TURN_GIVEN_UP
 
@@ -149,6 +150,7 @@ def build_app_once():
 
 def load_double():
     app = create_app(env_prefix=PACKAGE_PREFIX)
+    journal_batches.start(app)
     # granian starts every request's environ from a copy of os.environ (granian/wsgi.py), where a variable such
     # as HTTP_PROXY would read as a header the client sent: the app has read its settings, so drop them.
     for name in [name for name in os.environ if name.startswith("HTTP_") or name in ("CONTENT_TYPE", "CONTENT_LENGTH")]:

@@ -4,6 +4,8 @@ All of it lives in the database, so every worker process of a server shares it.
 What must change atomically is one statement, or one transaction that takes the write lock first.
 """
 
+import functools
+
 from ..db import get_db, write_transaction
 from ..hosted.fastapi_wire import encode_compact
 
@@ -41,11 +43,11 @@ FREE_PAGES_KEPT = 256
 
 HIGHEST_JOURNAL_ID = "max(coalesce((SELECT max(id) FROM journal_entries), 0), (SELECT highest FROM journal_ids))"
 
-ADD_JOURNAL_ENTRY = f"""
-INSERT INTO journal_entries (id, method, path, api_path, query, headers, body, body_size, status, response,
-    response_size, started_at, duration_us, developer_id)
-VALUES ({HIGHEST_JOURNAL_ID} + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
+# An entry's columns, as recorder.record gives them.
+JOURNAL_COLUMNS = (
+    "method", "path", "api_path", "query", "headers", "body", "body_size", "status", "response", "response_size",
+    "started_at", "duration_us", "developer_id",
+)
 
 
 def journal_filters(prefix):
@@ -145,17 +147,32 @@ def clear_faults(developer_id=None):
     get_db().execute(f"DELETE FROM armed_faults WHERE {REACHED_BY}", (developer_id,))
 
 
-def add_journal_entry(*entry):
-    """Append one entry (ADD_JOURNAL_ENTRY's columns).
+def add_journal_entries(entries):
+    """Append entries (JOURNAL_COLUMNS), the next ids in their order, in one statement.
 
     The entries that fall out of the last journal_size are deleted in batches:
     deleting one per insert would double the insert's cost.
     """
     db = get_db()
-    entry_id = db.execute(ADD_JOURNAL_ENTRY, entry).lastrowid
-    if entry_id % JOURNAL_PRUNE_BATCH == 0:
-        db.execute("DELETE FROM journal_entries WHERE id <= ? - (SELECT journal_size FROM double_state)", (entry_id,))
+    last_id = db.execute(
+        adding_journal_entries(len(entries)), [value for number, entry in enumerate(entries, 1) for value in (number, *entry)]
+    ).lastrowid
+    if last_id // JOURNAL_PRUNE_BATCH != (last_id - len(entries)) // JOURNAL_PRUNE_BATCH:
+        db.execute("DELETE FROM journal_entries WHERE id <= ? - (SELECT journal_size FROM double_state)", (last_id,))
         give_space_back(db)
+
+
+@functools.cache
+def adding_journal_entries(count):
+    """The INSERT of `count` entries, each given as its number (1…) and then its JOURNAL_COLUMNS: numbered rows of a
+    VALUES list, which SQLite reads whole before it inserts any (the statement reads the table it writes), so that
+    their ids follow on from the same highest one."""
+    row = f"({', '.join('?' * (1 + len(JOURNAL_COLUMNS)))})"
+    numbered = ", ".join(f"column{index}" for index in range(2, len(JOURNAL_COLUMNS) + 2))
+    return (
+        f"INSERT INTO journal_entries (id, {', '.join(JOURNAL_COLUMNS)})"
+        f" SELECT ({HIGHEST_JOURNAL_ID}) + column1, {numbered} FROM (VALUES {', '.join([row] * count)})"
+    )
 
 
 def journal_page(query):

@@ -43,25 +43,36 @@ def record(call, response):
     request = call.request
     body = call.body_bytes or b""  # None: it could not be read (broken off, too large)
     answer = response.get_data()
+    entry = (
+        request.method,
+        request.script_root + request.path,
+        request.path,  # without /api (routing.UnderApi)
+        request.query_string,
+        redacted_headers(request.environ, config),
+        body[:KEPT_BYTES],
+        len(body),
+        response.status_code,
+        answer[:KEPT_BYTES],
+        len(answer),
+        call.started_at,
+        (time.perf_counter_ns() - call.started_ns) // 1000,
+        call.developer_id,
+    )
+    batches = app.extensions.get("journal_batches")
+    if batches is None:
+        write_entries(app, [entry])
+    else:
+        batches.add(entry)
+
+
+def write_entries(app, entries):
+    """Append entries (double_db.JOURNAL_COLUMNS) to the journal, in the app context's connection; logged, not
+    raised, when they cannot be stored."""
     try:
-        double_db.add_journal_entry(
-            request.method,
-            request.script_root + request.path,
-            request.path,  # without /api (routing.UnderApi)
-            request.query_string,
-            redacted_headers(request.environ, config),
-            body[:KEPT_BYTES],
-            len(body),
-            response.status_code,
-            answer[:KEPT_BYTES],
-            len(answer),
-            call.started_at,
-            (time.perf_counter_ns() - call.started_ns) // 1000,
-            call.developer_id,
-        )
+        double_db.add_journal_entries(entries)
         app.extensions["journal_watcher"].written()
     except (sqlite3.Error, ApiError) as error:
-        app.logger.warning("Journal entry not stored: %s", error)
+        app.logger.warning("Journal entries not stored: %s", error)
 
 
 def redacted_headers(environ, config):

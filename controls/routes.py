@@ -36,7 +36,7 @@ from ..web.clock import now_micros
 from ..web.reading import parsed_body
 from ..web.responses import LATEST, format_timestamp, json_response, no_content
 from . import db as double_db
-from . import journal_waits
+from . import journal_batches, journal_waits
 from .schemas import (
     clock_past_the_end,
     load_clock_change,
@@ -148,6 +148,7 @@ def dashboard_file(name):
 @bp.post("/reset")
 def reset():
     developer_id = load_reset_query(request.args)["developer_id"]
+    journal_batches.wait_for_answered()
     double_db.reset(scoped(None if developer_id is None else str(developer_id)))
     text_index.let_go()
     return no_content()
@@ -157,6 +158,7 @@ def reset():
 def list_requests():
     query = load_journal_query(request.args)
     query["developer_id"] = scoped(query["developer_id"])
+    journal_batches.wait_for_answered()
     journal_waits.wait_for_entries(query)
     entries = double_db.journal_page(query)
     next_cursor = entries[-1]["id"] if entries else query["cursor"]
@@ -166,11 +168,13 @@ def list_requests():
 @bp.get("/requests/cursor")
 def journal_end():
     """The cursor of the journal's end: read with ?cursor= it, the journal gives only the requests journaled after."""
+    journal_batches.wait_for_answered()
     return json_response(200, encode_compact({"cursor": double_db.journal_end()}))
 
 
 @bp.delete("/requests")
 def clear_requests():
+    journal_batches.wait_for_answered()
     double_db.clear_journal(scoped(None))
     return no_content()
 

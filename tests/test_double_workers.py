@@ -49,6 +49,20 @@ def test_a_frozen_clock_holds_in_every_worker(production):
     assert httpx.post(f"{production}/users", json={}, headers=AUTH).json()["created_at"] < "2030"
 
 
+def test_a_request_answered_by_either_worker_is_in_a_journal_read_by_either_at_once(production):
+    """Each request on one of six kept-alive connections, each held by either worker, and the journal read at once on
+    the next: the entry was written by the worker that answered, in a batch, and is read by either."""
+    httpx.post(f"{production}/_double/reset", headers=AUTH).raise_for_status()
+    clients = [httpx.Client(base_url=production, headers=AUTH) for _ in range(6)]
+    for number in range(30):
+        writer, reader = clients[number % 6], clients[(number + 1) % 6]
+        assert writer.post("/users", json={"name": f"User{number}"}).status_code == 201
+        entries = reader.get("/_double/requests").json()["items"]
+        assert [entry["body"]["name"] for entry in entries] == [f"User{index}" for index in range(number + 1)]
+    for client in clients:
+        client.close()
+
+
 def test_the_production_server_refuses_an_in_memory_database_for_two_workers(start_server):
     with pytest.raises(RuntimeError, match="production exited at start-up") as refused:
         start_server("production", database=":memory:")

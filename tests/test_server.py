@@ -16,7 +16,7 @@ import pytest
 
 from conftest import API_KEY, USER_ID
 from julep_users_double.server import STEADY_S
-from servers import Server
+from servers import Client, Server
 
 pytestmark = pytest.mark.live
 
@@ -128,6 +128,17 @@ def test_a_stalled_body_holds_no_database_connection(start_server):
     with ExitStack() as stack:
         held_open(server, stack, 0, 40)
         assert database_descriptors() == before
+
+
+def test_the_requests_answered_before_a_stop_are_in_the_journal_after_it(start_server):
+    server = start_server("production")
+    client = Client(server)
+    for number in range(20):
+        assert client.request("POST", "/users", {"name": f"User{number}"})[0] == 201
+    client.close()
+    server.stop()
+    _, journal = start_server("production").request("GET", "/_double/requests?method=POST")
+    assert [entry["body"]["name"] for entry in journal["items"]] == [f"User{number}" for number in range(20)]
 
 
 def test_a_key_is_made_once_for_every_worker(start_server):

@@ -43,13 +43,13 @@ def test_a_write_the_disk_cannot_take_is_507_and_stores_nothing(app, client):
 
 
 def test_a_stored_write_is_201_and_a_read_200_when_their_journal_entries_cannot_be_stored(client, monkeypatch, caplog):
-    def full(*entry):
+    def full(entries):
         raise disk_full()
 
-    monkeypatch.setattr(double_db, "add_journal_entry", full)
+    monkeypatch.setattr(double_db, "add_journal_entries", full)
     assert upsert(client, name="Ada").status_code == 201
     assert client.get(f"/users/{USER_ID}", headers=AUTH).get_json()["name"] == "Ada"
-    assert caplog.text.count("Journal entry not stored: database or disk is full") == 2
+    assert caplog.text.count("Journal entries not stored: database or disk is full") == 2
 
 
 def test_health_is_503_while_a_write_cannot_be_stored(client, monkeypatch):
