@@ -47,6 +47,13 @@ def test_every_answered_request_is_in_the_journal_at_once(client, batching):
     assert [entry["body"]["name"] for entry in journal(client)["items"]] == [f"User{number}" for number in range(20)]
 
 
+def test_entries_past_the_most_a_batch_holds_are_written_in_the_next(client, batching, monkeypatch):
+    monkeypatch.setattr(journal_batches, "MOST_IN_A_BATCH", 3)
+    for number in range(20):
+        client.get(f"/nowhere/{number}")
+    assert [entry["path"] for entry in journal(client)["items"]] == [f"/nowhere/{number}" for number in range(20)]
+
+
 def test_a_cursor_taken_after_a_request_is_past_its_entry(client, batching):
     upsert(client, name="Ada")
     cursor = client.get("/_double/requests/cursor", headers=AUTH).get_json()["cursor"]
@@ -79,6 +86,12 @@ def test_the_entries_of_a_process_that_died_hold_no_read_up(client, batching):
     assert journal(client) == {"items": [], "next_cursor": 0}
     assert time.monotonic() - started < 0.1
     assert batching.claim_slot() == other  # the dead process's slot is free
+
+
+def test_a_new_process_frees_the_slots_of_dead_ones(batching):
+    batching.set_slot(5, dead_pid(), 3, 0)
+    assert batching.claim_slot() == 1  # slot 0 is the app's
+    assert batching.slot(5) == (0, 0, 0)
 
 
 def test_a_read_is_503_when_a_process_holds_entries_it_does_not_write(client, batching, monkeypatch):
