@@ -78,7 +78,8 @@ class Server:
         self.env = {
             **os.environ,
             "AGENTS_API_KEY": API_KEY,
-            "FLASK_DATABASE": database,
+            "FLASK_DATABASE": database,  # flask run's and gunicorn's (the app of a checkout)
+            "JULEP_DOUBLE_DATABASE": database,  # the production server's: the installed package reads no FLASK_*
             "BENCH_DATABASE": database,
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "PYTHONPATH": str(ROOT / "tests"),  # the FastAPI app's request model is the tests' reference

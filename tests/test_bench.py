@@ -3,6 +3,7 @@ bench/run.py starting nothing or measuring no process."""
 
 import importlib.util
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,12 @@ def test_a_server_of_the_benchmark_starts_and_its_every_process_is_measured(tmp_
         assert server.memory_mib("VmRSS") > 0
     finally:
         server.stop()
+
+
+def test_the_production_server_of_the_benchmark_writes_a_database_of_its_own(tmp_path):
+    server = bench.Server(bench.PRODUCTION, tmp_path)
+    server.start()  # until its first 201
+    server.stop()
+    (database,) = tmp_path.glob("users-*.sqlite3")
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM users").fetchone() == (1,)
