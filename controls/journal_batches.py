@@ -3,9 +3,9 @@ own, which waits BATCH_SECONDS after the first and writes all that arrived meanw
 second write transaction in every request beside its user's (the figures are in guide/performance.md).
 
 A request is answered before its entry is written, so a read of the journal, its cursor, a clear or a reset, in any
-worker, first waits for the entries of the requests answered before it (wait_for_answered), its turn given up. Each batching process counts the entries it was
-handed and those it wrote in a slot of a small file beside the database (`<database>-pending-entries`), which
-every process on that database maps.
+worker, first waits for the entries of the requests answered before it (wait_for_answered), its turn given up. Each
+batching process counts the entries it was handed and those it wrote in a slot of a small file beside the database
+(`<database>-pending-entries`), which every process on that database maps.
 """
 
 import contextlib
