@@ -100,13 +100,17 @@ class PendingCounts:
 
     def unwritten(self):
         """{slot index: (pid, entries handed)} of the live processes that have not written every entry handed to them."""
-        slots = (self.slot(index) for index in range(SLOTS))
-        return {index: (pid, handed) for index, (pid, handed, _) in enumerate(slots) if self.unwritten_by(index, pid, handed)}
+        waiting = {}
+        for index in range(SLOTS):
+            pid, handed, written = self.slot(index)
+            if pid and written < handed and alive(pid):
+                waiting[index] = (pid, handed)
+        return waiting
 
     def unwritten_by(self, index, pid, handed):
         """Whether the process `pid`, alive and in slot `index` still, has yet to write `handed` entries."""
         now_pid, _, written = self.slot(index)
-        return pid != 0 and now_pid == pid and written < handed and alive(pid)
+        return now_pid == pid and written < handed and alive(pid)
 
 
 @contextlib.contextmanager
